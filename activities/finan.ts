@@ -1,0 +1,193 @@
+/**
+ * Finan activities: one thin function per signed provider call. Each calls the provider client and maps its
+ * errors to `ApplicationFailure` types (retryable or not); the business decisions stay in the workflows.
+ */
+import { activityInfo, ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
+import { ApplicationFailureCategory } from '@temporalio/common';
+import type { FinanClient } from '../providers/finan/client';
+import { FinanError, FinanRateLimitedError } from '../providers/finan/errors';
+import type { Payout, PayoutCreated } from '../providers/finan/schemas';
+import type { ProviderPayoutStatus } from '../workflows/definitions';
+
+/** Stable failure types a workflow (and an operator) can rely on. */
+export const FinanFailureType = {
+  Validation: 'FinanValidation',
+  Unauthorized: 'FinanUnauthorized',
+  Forbidden: 'FinanForbidden',
+  NotFound: 'FinanNotFound',
+  Unprocessable: 'FinanUnprocessable',
+  RateLimited: 'FinanRateLimited',
+  Unavailable: 'FinanUnavailable',
+  Network: 'FinanNetwork',
+  InvalidResponse: 'FinanInvalidResponse',
+  PayoutStillProcessing: 'PayoutStillProcessing',
+} as const;
+
+export const NON_RETRYABLE_FINAN_FAILURES: string[] = [
+  FinanFailureType.Validation,
+  FinanFailureType.Unauthorized,
+  FinanFailureType.Forbidden,
+  FinanFailureType.NotFound,
+  FinanFailureType.Unprocessable,
+];
+
+const FAILURE_TYPE_BY_ERROR: Record<string, string> = {
+  FinanRequestValidationError: FinanFailureType.Validation,
+  FinanBadRequestError: FinanFailureType.Validation,
+  FinanUnauthorizedError: FinanFailureType.Unauthorized,
+  FinanForbiddenError: FinanFailureType.Forbidden,
+  FinanNotFoundError: FinanFailureType.NotFound,
+  FinanUnprocessableError: FinanFailureType.Unprocessable,
+  FinanRateLimitedError: FinanFailureType.RateLimited,
+  FinanServerError: FinanFailureType.Unavailable,
+  FinanNetworkError: FinanFailureType.Network,
+  FinanTimeoutError: FinanFailureType.Network,
+  FinanInvalidResponseError: FinanFailureType.InvalidResponse,
+};
+
+/** The one mapping from provider errors to Temporal failures. Details carry status, code and request id, never secrets. */
+export function toActivityFailure(err: unknown): unknown {
+  if (!(err instanceof FinanError) || err.name === 'FinanAbortedError') return err;
+  const type = FAILURE_TYPE_BY_ERROR[err.name] ?? FinanFailureType.Unavailable;
+  return ApplicationFailure.create({
+    message: err.message,
+    type,
+    nonRetryable: !err.retryable,
+    details: [err.toJSON()],
+    nextRetryDelay: err instanceof FinanRateLimitedError && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
+  });
+}
+
+async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw toActivityFailure(err);
+  }
+}
+
+export interface CreatePayoutActivityInput {
+  referenceId: string;
+  accountId: string;
+  amount: number;
+  currency: string;
+  beneficiaryAccountName: string;
+  beneficiaryAccountNumber: string;
+  beneficiaryBankId: string;
+  description: string;
+}
+
+/** Finan's view of a payout, in our words. */
+export interface ProviderPayout {
+  payoutId: string;
+  status: ProviderPayoutStatus;
+  remainingTry: number;
+}
+
+export interface VerifyOtpActivityInput {
+  payoutId: string;
+  code: string;
+  /** Tries Finan had left before this submission: tells a retry whether the first attempt was already counted. */
+  remainingTryBefore: number;
+}
+
+export interface VerifyOtpActivityResult {
+  accepted: boolean;
+  payout: ProviderPayout;
+}
+
+function fromFinan(p: Pick<Payout | PayoutCreated, 'id' | 'status' | 'remaining_try'>): ProviderPayout {
+  return { payoutId: p.id, status: p.status, remainingTry: p.remaining_try };
+}
+
+/** Among payouts sharing a reference (a create retried after a dropped response), the one that went furthest. */
+function mostAdvanced(payouts: Payout[]): Payout | undefined {
+  const rank: Record<ProviderPayoutStatus, number> = { success: 3, processing: 2, waiting_confirm: 1, failed: 0 };
+  return [...payouts].sort((a, b) => rank[b.status] - rank[a.status] || a.created_at.localeCompare(b.created_at))[0];
+}
+
+export function createFinanActivities(finan: FinanClient) {
+  return {
+    /**
+     * Creates the payout at Finan exactly once per reference. Finan publishes no idempotency key, so every retry
+     * first looks the payout up by `reference_id`: a first attempt whose response was lost may have created it.
+     */
+    async createPayout(input: CreatePayoutActivityInput): Promise<ProviderPayout> {
+      const signal = cancellationSignal();
+      return mapErrors(async () => {
+        if (activityInfo().attempt > 1) {
+          const existing = mostAdvanced((await finan.findPayoutsByReference(input.referenceId, { signal })).data);
+          if (existing) {
+            log.info('Payout already created by an earlier attempt', { payoutId: existing.id, attempt: activityInfo().attempt });
+            return fromFinan(existing);
+          }
+        }
+        const created = await finan.createPayout(
+          {
+            account_id: input.accountId,
+            amount: input.amount,
+            beneficiary_account_name: input.beneficiaryAccountName,
+            beneficiary_account_number: input.beneficiaryAccountNumber,
+            beneficiary_bank_id: input.beneficiaryBankId,
+            currency: input.currency,
+            reference_id: input.referenceId,
+            description: input.description,
+          },
+          { signal },
+        );
+        log.info('Payout created', { payoutId: created.data.id, requestId: created.requestId });
+        return fromFinan(created.data);
+      });
+    },
+
+    async getPayout(payoutId: string): Promise<ProviderPayout> {
+      return mapErrors(async () => fromFinan((await finan.getPayout(payoutId, { signal: cancellationSignal() })).data));
+    },
+
+    /**
+     * Submits an OTP at most once per call. A retry reads the payout first: if the earlier attempt reached Finan
+     * (state moved on, or a try was used up) its result is taken from there instead of spending another try.
+     */
+    async verifyPayoutOtp(input: VerifyOtpActivityInput): Promise<VerifyOtpActivityResult> {
+      const signal = cancellationSignal();
+      return mapErrors(async () => {
+        if (activityInfo().attempt > 1) {
+          const current = fromFinan((await finan.getPayout(input.payoutId, { signal })).data);
+          if (current.status === 'processing' || current.status === 'success') return { accepted: true, payout: current };
+          if (current.status === 'failed' || current.remainingTry < input.remainingTryBefore) return { accepted: false, payout: current };
+        }
+        try {
+          const verified = await finan.verifyPayoutOtp(input.payoutId, input.code, { signal });
+          return { accepted: true, payout: fromFinan(verified.data) };
+        } catch (err) {
+          // 422: a wrong code or no tries left. Finan's error carries no payout, so read the tries left.
+          if (err instanceof FinanError && err.httpStatus === 422) {
+            log.info('OTP refused by Finan', { payoutId: input.payoutId, requestId: err.requestId });
+            return { accepted: false, payout: fromFinan((await finan.getPayout(input.payoutId, { signal })).data) };
+          }
+          throw err;
+        }
+      });
+    },
+
+    /**
+     * Polls a payout until Finan settles it: throws a retryable failure while it is `processing`, so the retry
+     * policy (backoff, horizon) does the waiting and the workflow history stays flat however long it takes.
+     */
+    async awaitPayoutSettled(payoutId: string): Promise<ProviderPayout> {
+      const payout = await mapErrors(async () => fromFinan((await finan.getPayout(payoutId, { signal: cancellationSignal() })).data));
+      if (payout.status === 'processing' || payout.status === 'waiting_confirm') {
+        throw ApplicationFailure.create({
+          message: `Payout ${payoutId} is still ${payout.status}`,
+          type: FinanFailureType.PayoutStillProcessing,
+          details: [payout],
+          // Expected while the bank works: logged at debug level and kept out of failure metrics.
+          category: ApplicationFailureCategory.BENIGN,
+        });
+      }
+      return payout;
+    },
+  };
+}
+
+export type FinanActivities = ReturnType<typeof createFinanActivities>;

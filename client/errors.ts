@@ -1,0 +1,57 @@
+/** Errors of the dongflow client library: each maps to one HTTP status in the gateway. */
+
+export interface FieldProblem {
+  /** Dotted path of the offending field, e.g. `description`. */
+  field: string;
+  /** The rule it broke, in words. */
+  rule: string;
+}
+
+export abstract class DongflowError extends Error {
+  abstract readonly code: string;
+  abstract readonly httpStatus: number;
+  readonly details: unknown;
+  constructor(message: string, details?: unknown) {
+    super(message);
+    this.name = new.target.name;
+    this.details = details;
+  }
+}
+
+export class ValidationError extends DongflowError {
+  readonly code = 'validation_failed';
+  readonly httpStatus = 400;
+  constructor(readonly problems: FieldProblem[]) {
+    super(problems.map((p) => `${p.field}: ${p.rule}`).join('; '), problems);
+  }
+}
+
+export class DuplicateReferenceError extends DongflowError {
+  readonly code = 'duplicate_reference';
+  readonly httpStatus = 409;
+  constructor(readonly referenceId: string, kind: string) {
+    super(`A ${kind} with reference ${referenceId} already exists; a reference can be used only once`, { referenceId });
+  }
+}
+
+export class NotFoundError extends DongflowError {
+  readonly code = 'not_found';
+  readonly httpStatus = 404;
+  constructor(kind: string, referenceId: string) {
+    super(`No ${kind} with reference ${referenceId}`, { referenceId });
+  }
+}
+
+/** The flow exists but is not in a state that allows the request (e.g. an OTP for a payout already processing). */
+export class InvalidStateError extends DongflowError {
+  readonly code = 'invalid_state';
+  readonly httpStatus = 409;
+}
+
+export class TemporalUnavailableError extends DongflowError {
+  readonly code = 'temporal_unavailable';
+  readonly httpStatus = 503;
+  constructor(cause: unknown) {
+    super('Temporal is unreachable; nothing was changed, retry later', { cause: cause instanceof Error ? cause.message : String(cause) });
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The one configuration loader: every environment variable dongflow reads, validated at start-up.
+ * `loadConfig()` reports every bad or missing variable at once, one line each.
+ */
+import { msToNumber } from '@temporalio/common/lib/time';
+import { z } from 'zod';
+
+export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';
+export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
+
+const port = (fallback: number) =>
+  z.coerce
+    .number({ error: 'must be a port number' })
+    .int('must be an integer port number')
+    .min(1, 'must be a port number between 1 and 65535')
+    .max(65535, 'must be a port number between 1 and 65535')
+    .default(fallback);
+
+const duration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value, ctx) => {
+      try {
+        const ms = /^\d+$/.test(value) ? Number(value) : msToNumber(value as Parameters<typeof msToNumber>[0]);
+        if (!Number.isFinite(ms) || ms <= 0) throw new Error('not positive');
+        return ms;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: `must be a duration such as "10 minutes", "30s" or milliseconds (got "${value}")` });
+        return z.NEVER;
+      }
+    });
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v));
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', ''], { error: 'must be true or false' })
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1'));
+
+const EnvSchema = z
+  .object({
+    TEMPORAL_ADDRESS: optionalString.pipe(
+      z.string().regex(/^[^\s:/]+:\d+$/, 'must be host:port, e.g. my-namespace.tmprl.cloud:7233').optional(),
+    ),
+    TEMPORAL_NAMESPACE: z.string().min(1, 'must not be empty').default('default'),
+    TEMPORAL_TLS: bool(false),
+    TEMPORAL_TLS_CERT_PATH: optionalString,
+    TEMPORAL_TLS_KEY_PATH: optionalString,
+    TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TEMPORAL_API_KEY: optionalString,
+    TEMPORAL_PORT: port(7233),
+    TEMPORAL_UI_PORT: port(8233),
+    DONGFLOW_DATA_DIR: z.string().min(1).default('.data'),
+    GATEWAY_HOST: z.string().min(1).default('127.0.0.1'),
+    GATEWAY_PORT: port(3000),
+    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+    SANDBOX_PORT: port(4010),
+    FINAN_BASE_URL: optionalString.pipe(z.url({ error: 'must be a URL such as https://api.finan.one/open' }).optional()),
+    FINAN_CLIENT_ID: optionalString,
+    FINAN_SECRET_KEY: optionalString,
+    FINAN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be positive').default(15_000),
+    FINAN_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(10),
+    DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
+    DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
+  });
+
+/** Rules that span variables; checked on the raw environment so they are reported together with field errors. */
+function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
+  const set = (name: string) => Boolean(env[name]?.trim());
+  const problems: string[] = [];
+  if (set('FINAN_BASE_URL')) {
+    for (const name of ['FINAN_CLIENT_ID', 'FINAN_SECRET_KEY']) {
+      if (!set(name)) problems.push(`${name} is required when FINAN_BASE_URL is set`);
+    }
+  }
+  if (set('TEMPORAL_TLS_CERT_PATH') !== set('TEMPORAL_TLS_KEY_PATH')) {
+    const missing = set('TEMPORAL_TLS_CERT_PATH') ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
+    problems.push(`${missing} is required with the other mTLS variable (set both or neither)`);
+  }
+  return problems;
+}
+
+export interface Config {
+  temporal: {
+    /** Undefined: start the embedded dev server. */
+    address: string | undefined;
+    namespace: string;
+    tls: boolean | { clientCertPath?: string; clientKeyPath?: string; serverName?: string };
+    apiKey: string | undefined;
+    embedded: { port: number; uiPort: number };
+  };
+  dataDir: string;
+  gateway: { host: string; port: number };
+  sandbox: { host: string; port: number };
+  finan: {
+    /** Undefined: use the embedded sandbox. */
+    baseUrl: string | undefined;
+    clientId: string;
+    secretKey: string;
+    timeoutMs: number;
+    maxRequestsPerSecond: number;
+  };
+  payout: { otpTimeoutMs: number; pollHorizonMs: number };
+  logLevel: string;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = EnvSchema.safeParse(env);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(environment)'} ${issue.message}`)),
+    ...crossFieldProblems(env),
+  ];
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
+  const e = parsed.data;
+  const mtls = e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH;
+  return {
+    temporal: {
+      address: e.TEMPORAL_ADDRESS,
+      namespace: e.TEMPORAL_NAMESPACE,
+      tls: mtls
+        ? { clientCertPath: e.TEMPORAL_TLS_CERT_PATH, clientKeyPath: e.TEMPORAL_TLS_KEY_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME }
+        : e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY),
+      apiKey: e.TEMPORAL_API_KEY,
+      embedded: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT },
+    },
+    dataDir: e.DONGFLOW_DATA_DIR,
+    gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
+    sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT },
+    finan: {
+      baseUrl: e.FINAN_BASE_URL,
+      clientId: e.FINAN_CLIENT_ID ?? SANDBOX_FINAN_CLIENT_ID,
+      secretKey: e.FINAN_SECRET_KEY ?? SANDBOX_FINAN_SECRET_KEY,
+      timeoutMs: e.FINAN_TIMEOUT_MS,
+      maxRequestsPerSecond: e.FINAN_MAX_REQUESTS_PER_SECOND,
+    },
+    payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON },
+    logLevel: e.LOG_LEVEL,
+  };
+}

@@ -1,0 +1,223 @@
+/**
+ * The one Finan error taxonomy. Each class fixes `retryable`, so the activity layer maps errors to Temporal
+ * failures by class alone. Errors carry what an operator needs (HTTP status, Finan's code, request id) and never
+ * the secret key, request headers or bodies.
+ */
+import { STATUS_CODES } from 'node:http';
+
+export interface FinanErrorDetails {
+  httpStatus?: number;
+  /** Finan's business code from the envelope (104000 for errors), not the HTTP status. */
+  providerCode?: number;
+  requestId?: string;
+  /** `message.error`, else `message.content`, from Finan's envelope. */
+  providerMessage?: string;
+  cause?: unknown;
+}
+
+export interface FinanErrorJSON {
+  name: string;
+  message: string;
+  httpStatus: number | undefined;
+  providerCode: number | undefined;
+  requestId: string | undefined;
+  providerMessage: string | undefined;
+  retryable: boolean;
+}
+
+export abstract class FinanError extends Error {
+  override name = 'FinanError';
+  abstract readonly retryable: boolean;
+  readonly httpStatus: number | undefined;
+  readonly providerCode: number | undefined;
+  readonly requestId: string | undefined;
+  readonly providerMessage: string | undefined;
+
+  protected constructor(message: string, details: FinanErrorDetails = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.httpStatus = details.httpStatus;
+    this.providerCode = details.providerCode;
+    this.requestId = details.requestId;
+    this.providerMessage = details.providerMessage;
+  }
+
+  /** What may be logged or put in a Temporal failure's details: an explicit allow-list of fields. */
+  toJSON(): FinanErrorJSON {
+    return {
+      name: this.name,
+      message: this.message,
+      httpStatus: this.httpStatus,
+      providerCode: this.providerCode,
+      requestId: this.requestId,
+      providerMessage: this.providerMessage,
+      retryable: this.retryable,
+    };
+  }
+}
+
+/** An error answered by Finan with an HTTP status. */
+export interface FinanHttpErrorDetails extends FinanErrorDetails {
+  httpStatus: number;
+}
+
+/** `Finan 422 (code 104000, request_id abc): Invalid OTP code` */
+function httpMessage(d: FinanHttpErrorDetails): string {
+  const ids = [d.providerCode === undefined ? '' : `code ${d.providerCode}`, d.requestId ? `request_id ${d.requestId}` : ''].filter(Boolean);
+  const text = d.providerMessage ?? STATUS_CODES[d.httpStatus] ?? 'Unexpected status';
+  return `Finan ${d.httpStatus}${ids.length > 0 ? ` (${ids.join(', ')})` : ''}: ${text}`;
+}
+
+/** 400: the request was malformed; sending it again cannot help. */
+export class FinanBadRequestError extends FinanError {
+  override name = 'FinanBadRequestError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+/** 401: bad client id, signature or timestamp: a configuration problem. */
+export class FinanUnauthorizedError extends FinanError {
+  override name = 'FinanUnauthorizedError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+/** 403: e.g. "IP address not whitelisted": a configuration problem, never retried. */
+export class FinanForbiddenError extends FinanError {
+  override name = 'FinanForbiddenError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+export class FinanNotFoundError extends FinanError {
+  override name = 'FinanNotFoundError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+/** 422: Finan's decision (insufficient balance, invalid OTP, no tries left); retrying would repeat or worsen it. */
+export class FinanUnprocessableError extends FinanError {
+  override name = 'FinanUnprocessableError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+export class FinanRateLimitedError extends FinanError {
+  override name = 'FinanRateLimitedError';
+  readonly retryable = true;
+  /** From `Retry-After` (seconds or HTTP date), when Finan sent one. */
+  readonly retryAfterMs: number | undefined;
+  constructor(details: FinanHttpErrorDetails & { retryAfterMs?: number }) {
+    super(httpMessage(details), details);
+    this.retryAfterMs = details.retryAfterMs;
+  }
+
+  override toJSON(): FinanErrorJSON & { retryAfterMs: number | undefined } {
+    return { ...super.toJSON(), retryAfterMs: this.retryAfterMs };
+  }
+}
+
+/** 5xx, and any status the docs do not promise (3xx, 405, 409, ...): treated as a transient provider fault. */
+export class FinanServerError extends FinanError {
+  override name = 'FinanServerError';
+  readonly retryable = true;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+/**
+ * A 2xx whose body is not Finan's documented envelope (not JSON, or the wrong shape). Retryable: such bodies come
+ * from proxies, gateways and WAF pages or truncated responses, not from Finan deciding anything, and every caller
+ * is safe to retry (reads are idempotent; payout creation looks up `reference_id` before creating again).
+ */
+export class FinanInvalidResponseError extends FinanError {
+  override name = 'FinanInvalidResponseError';
+  readonly retryable = true;
+  constructor(details: FinanHttpErrorDetails & { reason: string }) {
+    const ids = details.requestId ? ` (request_id ${details.requestId})` : '';
+    super(`Finan ${details.httpStatus}${ids}: invalid response: ${details.reason}`, details);
+  }
+}
+
+/** The connection failed or dropped before a full response (ECONNRESET, ECONNREFUSED, socket hang up, ...). */
+export class FinanNetworkError extends FinanError {
+  override name = 'FinanNetworkError';
+  readonly retryable = true;
+  constructor(
+    operation: string,
+    /** The system error code, when there is one. */
+    readonly code: string | undefined,
+    cause?: unknown,
+  ) {
+    super(`Finan ${operation}: network error${code ? ` (${code})` : ''}`, { cause });
+  }
+}
+
+export class FinanTimeoutError extends FinanError {
+  override name = 'FinanTimeoutError';
+  readonly retryable = true;
+  constructor(
+    operation: string,
+    readonly timeoutMs: number,
+    cause?: unknown,
+  ) {
+    super(`Finan ${operation}: no response within ${timeoutMs} ms`, { cause });
+  }
+}
+
+/** The caller cancelled (e.g. the Temporal activity was cancelled): not a failure to retry. */
+export class FinanAbortedError extends FinanError {
+  override name = 'FinanAbortedError';
+  readonly retryable = false;
+  constructor(operation: string, cause?: unknown) {
+    super(`Finan ${operation}: cancelled by the caller`, { cause });
+  }
+}
+
+/** Rejected locally, before anything was sent: no HTTP status, never retryable. */
+export class FinanRequestValidationError extends FinanError {
+  override name = 'FinanRequestValidationError';
+  readonly retryable = false;
+  constructor(
+    /** The offending field, in Finan's words (`description`, `beneficiary_bank_id`, `code`). */
+    readonly field: string,
+    /** The rule it broke, as a phrase: "must be at most 30 characters". */
+    readonly rule: string,
+  ) {
+    super(`Invalid Finan request: ${field} ${rule}`);
+  }
+
+  override toJSON(): FinanErrorJSON & { field: string; rule: string } {
+    return { ...super.toJSON(), field: this.field, rule: this.rule };
+  }
+}
+
+/** The class for an HTTP error status, per the payout page's error table. */
+export function finanErrorForStatus(details: FinanHttpErrorDetails & { retryAfterMs?: number }): FinanError {
+  switch (details.httpStatus) {
+    case 400:
+      return new FinanBadRequestError(details);
+    case 401:
+      return new FinanUnauthorizedError(details);
+    case 403:
+      return new FinanForbiddenError(details);
+    case 404:
+      return new FinanNotFoundError(details);
+    case 422:
+      return new FinanUnprocessableError(details);
+    case 429:
+      return new FinanRateLimitedError(details);
+    default:
+      return new FinanServerError(details);
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Finan Open API request signing: plain SHA-256 (not HMAC) over
+ * `{SECRET}_{METHOD}_{PATH}_{PAYLOAD}_{TIMESTAMP}`, lowercase hex.
+ */
+import { createHash } from 'node:crypto';
+import type { HttpMethod } from '../http';
+
+export interface FinanSignatureInput {
+  secretKey: string;
+  /** Upper case, as sent. */
+  method: HttpMethod;
+  /** The part after `/open`, query string included exactly as sent: `/api/v1/payments?reference_id=INV-001`. */
+  path: string;
+  /** The exact body string sent; '' for GET and DELETE. */
+  payload: string;
+  /** Unix seconds, as sent in `x-timestamp`. */
+  timestamp: string | number;
+}
+
+export function finanSignature({ secretKey, method, path, payload, timestamp }: FinanSignatureInput): string {
+  return createHash('sha256').update(`${secretKey}_${method}_${path}_${payload}_${timestamp}`, 'utf8').digest('hex');
+}
+
+// A type alias (not an interface) so it is assignable to `Record<string, string>` headers.
+export type FinanAuthHeaders = {
+  'x-client-id': string;
+  'x-signature': string;
+  'x-timestamp': string;
+  'content-type': 'application/json';
+};
+
+export interface FinanAuthInput extends Omit<FinanSignatureInput, 'timestamp'> {
+  clientId: string;
+  /** Current Unix time in seconds; Finan rejects requests more than 30 s off its clock. */
+  nowSeconds: number;
+}
+
+export function finanAuthHeaders({ clientId, nowSeconds, ...toSign }: FinanAuthInput): FinanAuthHeaders {
+  if (!Number.isFinite(nowSeconds)) throw new RangeError('nowSeconds must be a finite number of Unix seconds');
+  // Finan's timestamp is whole seconds: a fractional clock reading must not leak into the signed string.
+  const timestamp = String(Math.floor(nowSeconds));
+  return {
+    'x-client-id': clientId,
+    'x-signature': finanSignature({ ...toSign, timestamp }),
+    'x-timestamp': timestamp,
+    'content-type': 'application/json',
+  };
+}

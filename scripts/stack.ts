@@ -1,0 +1,169 @@
+/**
+ * The whole dongflow stack in one process: the embedded Temporal dev server (a child process, unless
+ * TEMPORAL_ADDRESS points elsewhere), the provider sandbox (unless FINAN_BASE_URL is set), the worker and the gateway.
+ * `npm start` and the end-to-end tests both use it, so the tests exercise what developers run.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdirSync, openSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { NativeConnection } from '@temporalio/worker';
+import { createPayoutsClient } from '../client/payouts';
+import type { PayoutsClient } from '../client/payouts';
+import { buildGateway } from '../client/gateway/server';
+import type { Config } from '../config/env';
+import type { Logger } from '../config/logger';
+import { ensureSearchAttributes, temporalAddress, temporalConnectionOptions } from '../config/temporal';
+import { FinanClient } from '../providers/finan/client';
+import { startSandbox } from '../sandbox/server';
+import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
+import { installTemporalRuntime } from '../workers/logging';
+import { createDongflowWorkers } from '../workers/worker';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/definitions';
+import { temporalCliPath } from './temporal-binaries';
+
+export interface StackOptions {
+  config: Config;
+  logger: Logger;
+  /** Sandbox behaviour (e.g. a short processing delay in tests). */
+  sandbox?: SandboxOptions;
+}
+
+export interface RunningStack {
+  temporalAddress: string;
+  /** Set when the embedded dev server runs. */
+  temporalUiUrl: string | undefined;
+  gatewayUrl: string;
+  /** Set when the sandbox runs. */
+  sandboxUrl: string | undefined;
+  finanBaseUrl: string;
+  client: Client;
+  payouts: PayoutsClient;
+  stop(): Promise<void>;
+}
+
+const DEV_SERVER_READY_TIMEOUT_MS = 60_000;
+
+/** Starts `temporal server start-dev` with a SQLite file under the data folder and waits until it answers. */
+async function startDevServer(config: Config, logger: Logger): Promise<ChildProcess> {
+  const dataDir = resolve(config.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const { port, uiPort } = config.temporal.embedded;
+  const args = [
+    'server', 'start-dev',
+    '--db-filename', resolve(dataDir, 'temporal.sqlite'),
+    '--ip', '127.0.0.1',
+    '--port', String(port),
+    '--ui-port', String(uiPort),
+    '--namespace', config.temporal.namespace,
+    '--sqlite-pragma', 'journal_mode=WAL',
+    '--sqlite-pragma', 'synchronous=NORMAL',
+    '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
+    '--log-level', 'warn',
+    ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`]),
+  ];
+  const log = openSync(resolve(dataDir, 'temporal-server.log'), 'a');
+  const child = spawn(temporalCliPath(), args, { stdio: ['ignore', log, log] });
+  const exited = new Promise<never>((_, reject) =>
+    child.once('exit', (code) => reject(new Error(`The Temporal dev server exited (code ${code}); see ${dataDir}/temporal-server.log`))),
+  );
+  exited.catch(() => undefined);
+  const deadline = Date.now() + DEV_SERVER_READY_TIMEOUT_MS;
+  for (;;) {
+    try {
+      const probe = await Promise.race([Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1_000 }), exited]);
+      await probe.close();
+      break;
+    } catch (err) {
+      if (child.exitCode !== null || Date.now() > deadline) {
+        child.kill('SIGKILL');
+        throw err;
+      }
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  logger.debug({ port, uiPort }, 'Temporal dev server ready');
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+  await exited;
+  clearTimeout(timer);
+}
+
+export async function startStack({ config, logger, sandbox: sandboxOptions }: StackOptions): Promise<RunningStack> {
+  const cleanups: (() => Promise<void>)[] = [];
+  const stop = async () => {
+    for (const cleanup of cleanups.splice(0).reverse()) {
+      try {
+        await cleanup();
+      } catch (err) {
+        logger.warn({ err }, 'error while stopping');
+      }
+    }
+  };
+  installTemporalRuntime(logger);
+  try {
+    if (!config.temporal.address) {
+      const devServer = await startDevServer(config, logger);
+      cleanups.push(() => stopChild(devServer));
+    }
+    const connectionOptions = temporalConnectionOptions(config);
+    const connection = await Connection.connect(connectionOptions);
+    cleanups.push(() => connection.close());
+    await ensureSearchAttributes(connection, config.temporal.namespace);
+    const client = new Client({ connection, namespace: config.temporal.namespace });
+
+    let sandbox: RunningSandbox | undefined;
+    if (!config.finan.baseUrl) {
+      sandbox = await startSandbox({ ...sandboxOptions, port: config.sandbox.port, host: config.sandbox.host });
+      cleanups.push(() => sandbox!.close());
+    }
+    const finanBaseUrl = config.finan.baseUrl ?? sandbox!.finanBaseUrl;
+    const finan = new FinanClient({
+      baseUrl: finanBaseUrl,
+      clientId: config.finan.clientId,
+      secretKey: config.finan.secretKey,
+      timeoutMs: config.finan.timeoutMs,
+    });
+
+    const nativeConnection = await NativeConnection.connect(connectionOptions);
+    cleanups.push(() => nativeConnection.close());
+    const workers = await createDongflowWorkers({
+      connection: nativeConnection,
+      namespace: config.temporal.namespace,
+      finan,
+      finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+    });
+    const running = workers.run();
+    running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+    cleanups.push(async () => {
+      workers.shutdown();
+      await running.catch(() => undefined);
+    });
+
+    const payouts = createPayoutsClient(client, { otpTimeoutMs: config.payout.otpTimeoutMs, pollHorizonMs: config.payout.pollHorizonMs });
+    const gateway = buildGateway({ payouts, connection, logger: logger.child({ component: 'gateway' }) });
+    const gatewayUrl = await gateway.listen({ host: config.gateway.host, port: config.gateway.port });
+    cleanups.push(() => gateway.close());
+
+    return {
+      temporalAddress: temporalAddress(config),
+      temporalUiUrl: config.temporal.address ? undefined : `http://127.0.0.1:${config.temporal.embedded.uiPort}`,
+      gatewayUrl,
+      sandboxUrl: sandbox?.url,
+      finanBaseUrl,
+      client,
+      payouts,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,54 @@
+/** `npm start`: the whole stack on embedded defaults; Ctrl-C or SIGTERM stops everything. */
+import { ConfigError, loadConfig } from '../config/env';
+import { createLogger } from '../config/logger';
+import { startStack } from './stack';
+
+async function main(): Promise<void> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const logger = createLogger({ level: config.logLevel });
+  const stack = await startStack({ config, logger });
+
+  const lines = [
+    '',
+    'dongflow is running',
+    `  Gateway (REST API)   ${stack.gatewayUrl}`,
+    stack.temporalUiUrl ? `  Temporal Web UI      ${stack.temporalUiUrl}` : `  Temporal             ${stack.temporalAddress} (namespace ${config.temporal.namespace})`,
+    stack.sandboxUrl ? `  Provider sandbox     ${stack.sandboxUrl}  (Finan: ${stack.finanBaseUrl})` : `  Finan                ${stack.finanBaseUrl}`,
+    '  Press Ctrl-C to stop.',
+    '',
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`\n${signal} received, stopping...\n`);
+    stack
+      .stop()
+      .then(() => {
+        process.stdout.write('Stopped.\n');
+        process.exit(0);
+      })
+      .catch((err) => {
+        process.stderr.write(`Error while stopping: ${(err as Error).message}\n`);
+        process.exit(1);
+      });
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`dongflow failed to start: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

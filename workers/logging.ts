@@ -1,0 +1,33 @@
+/** Routes the Temporal SDK's own logs (worker, workflow and activity loggers) into dongflow's pino logger. */
+import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
+import { Runtime } from '@temporalio/worker';
+import type { Logger } from '../config/logger';
+
+const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'> = {
+  TRACE: 'trace',
+  DEBUG: 'debug',
+  INFO: 'info',
+  WARN: 'warn',
+  ERROR: 'error',
+};
+
+export function temporalLogger(logger: Logger): TemporalLogger {
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[PINO_LEVEL[level]](meta ?? {}, message);
+  return {
+    log,
+    trace: (m, meta) => log('TRACE', m, meta),
+    debug: (m, meta) => log('DEBUG', m, meta),
+    info: (m, meta) => log('INFO', m, meta),
+    warn: (m, meta) => log('WARN', m, meta),
+    error: (m, meta) => log('ERROR', m, meta),
+  };
+}
+
+/** Installs the SDK runtime with our logger; a no-op when this process already installed one. */
+export function installTemporalRuntime(logger: Logger): void {
+  try {
+    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })) });
+  } catch {
+    // Already installed (several stacks in one test process): keep the first.
+  }
+}

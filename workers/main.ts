@@ -1,0 +1,35 @@
+/**
+ * A standalone worker process (`npm run worker`), for running workers apart from the gateway in production:
+ * connects to TEMPORAL_ADDRESS (or the embedded default), serves until SIGINT/SIGTERM, then drains and exits.
+ */
+import { NativeConnection } from '@temporalio/worker';
+import { ConfigError, loadConfig } from '../config/env';
+import { createLogger } from '../config/logger';
+import { temporalConnectionOptions } from '../config/temporal';
+import { FinanClient } from '../providers/finan/client';
+import { installTemporalRuntime } from './logging';
+import { createDongflowWorkers } from './worker';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel, name: 'dongflow-worker' });
+  // The SDK's runtime drains the workers on SIGINT/SIGTERM.
+  installTemporalRuntime(logger);
+  const finanBaseUrl = config.finan.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/finan/open`;
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  const workers = await createDongflowWorkers({
+    connection,
+    namespace: config.temporal.namespace,
+    finan: new FinanClient({ baseUrl: finanBaseUrl, clientId: config.finan.clientId, secretKey: config.finan.secretKey, timeoutMs: config.finan.timeoutMs }),
+    finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+  });
+  logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl }, 'worker running');
+  await workers.run();
+  await connection.close();
+  logger.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof ConfigError ? err.message : `worker failed: ${(err as Error).stack ?? String(err)}`}\n`);
+  process.exit(1);
+});

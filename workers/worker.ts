@@ -1,0 +1,59 @@
+/**
+ * The dongflow worker: workflows on `dongflow`, Finan activities on `dongflow-finan` (so Finan's rate limit is
+ * enforced by the server across every worker process), with explicit cache and concurrency limits.
+ */
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createFinanActivities } from '../activities/finan';
+import type { FinanClient } from '../providers/finan/client';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/definitions';
+
+export interface DongflowWorkerOptions {
+  connection: NativeConnection;
+  namespace: string;
+  finan: FinanClient;
+  /** Server-side cap on Finan calls per second, shared by all workers of the namespace. */
+  finanMaxRequestsPerSecond?: number;
+  workflowTaskQueue?: string;
+  finanTaskQueue?: string;
+  /** A prebuilt bundle (production) instead of bundling `workflows/` at start. */
+  workflowBundle?: WorkerOptions['workflowBundle'];
+  maxCachedWorkflows?: number;
+  shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
+}
+
+export interface DongflowWorkers {
+  /** Runs until shutdown; resolves when every worker drained. */
+  run(): Promise<void>;
+  shutdown(): void;
+}
+
+export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promise<DongflowWorkers> {
+  const workflowWorker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.workflowTaskQueue ?? WORKFLOW_TASK_QUEUE,
+    ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
+    maxCachedWorkflows: opts.maxCachedWorkflows ?? 500,
+    maxConcurrentWorkflowTaskExecutions: 40,
+    shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+  });
+  const finanWorker = await Worker.create({
+    connection: opts.connection,
+    namespace: opts.namespace,
+    taskQueue: opts.finanTaskQueue ?? FINAN_TASK_QUEUE,
+    activities: createFinanActivities(opts.finan),
+    maxConcurrentActivityTaskExecutions: 50,
+    maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,
+    shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+  });
+  const workers = [workflowWorker, finanWorker];
+  return {
+    run: async () => {
+      await Promise.all(workers.map((w) => w.run()));
+    },
+    shutdown: () => {
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    },
+  };
+}

@@ -1,0 +1,54 @@
+/**
+ * The payout's business rules as pure functions: no Temporal, no I/O, unit-tested directly.
+ * The workflow in `payout.ts` is a thin, durable shell around them.
+ */
+import type { OtpOutcome, PayoutState, PayoutStatus, ProviderPayoutStatus } from './definitions';
+import { FINAL_PAYOUT_STATUSES, OTP_PATTERN } from './definitions';
+
+export const PAYOUT_DEFAULTS = {
+  otpTimeoutMs: 10 * 60_000,
+  pollHorizonMs: 24 * 60 * 60_000,
+  pollInitialIntervalMs: 2_000,
+  pollMaxIntervalMs: 10 * 60_000,
+} as const;
+
+export function isFinalPayoutStatus(status: PayoutStatus): boolean {
+  return FINAL_PAYOUT_STATUSES.includes(status);
+}
+
+/** What our flow's status becomes when Finan reports `provider`. */
+export function payoutStatusFromProvider(provider: ProviderPayoutStatus): PayoutStatus {
+  return provider;
+}
+
+/** Why an OTP submission must be refused before it is recorded, or null when it may go ahead. */
+export function otpSubmissionProblem(state: Pick<PayoutState, 'status'>, code: unknown): string | null {
+  if (typeof code !== 'string' || !OTP_PATTERN.test(code)) return 'code must be a string of exactly 6 digits';
+  if (state.status === 'creating') return 'the payout is still being created at Finan; submit the OTP once it is waiting_confirm';
+  if (state.status !== 'waiting_confirm') return `the payout is ${state.status}, not waiting for an OTP`;
+  return null;
+}
+
+/** Why a cancel request must be refused, or null when it may go ahead. */
+export function cancelProblem(state: Pick<PayoutState, 'status'>, otpInFlight: boolean): string | null {
+  if (otpInFlight) return 'an OTP is being verified with Finan; the payout can no longer be cancelled';
+  if (state.status === 'creating' || state.status === 'waiting_confirm') return null;
+  return `the payout is ${state.status}; only a payout waiting for its OTP can be cancelled`;
+}
+
+/**
+ * After Finan answered an OTP: the outcome for the submitter and whether the wait is over.
+ * A wrong code leaves `remainingTry` tries; with none left Finan marks the payout failed.
+ */
+export function afterOtpVerification(result: { accepted: boolean; providerStatus: ProviderPayoutStatus; remainingTry: number }): {
+  outcome: OtpOutcome;
+  status: PayoutStatus;
+} {
+  const status = payoutStatusFromProvider(result.providerStatus);
+  return { status, outcome: { accepted: result.accepted, status, remainingTry: result.remainingTry } };
+}
+
+/** Last four characters of an account number: enough for an operator to recognise it, not PII. */
+export function last4(accountNumber: string): string {
+  return accountNumber.slice(-4);
+}

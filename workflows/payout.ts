@@ -1,0 +1,299 @@
+/**
+ * A payout from the merchant's Shinhan account through Finan, paid once and never twice:
+ * create (idempotent) → wait for the bank's OTP → verify → poll until Finan settles it.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  isCancellation,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FinanActivities, ProviderPayout } from '../activities/finan';
+import type { OtpOutcome, PayoutFailureInfo, PayoutInput, PayoutState, PayoutStatus } from './definitions';
+import {
+  FINAN_TASK_QUEUE,
+  cancelPayoutUpdate,
+  cancelSignal,
+  otpSignal,
+  payoutStatusQuery,
+  searchAttributes,
+  submitOtpUpdate,
+} from './definitions';
+import {
+  PAYOUT_DEFAULTS,
+  afterOtpVerification,
+  cancelProblem,
+  isFinalPayoutStatus,
+  last4,
+  otpSubmissionProblem,
+  payoutStatusFromProvider,
+} from './payout-rules';
+
+/** Provider failures that retrying cannot fix: they end the step at once. */
+const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+
+/** Creation retries until it succeeds or Finan refuses: a transient outage must not abandon a payout. */
+const creation = proxyActivities<FinanActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** The OTP answer is awaited by a caller: retry briefly, then report that Finan could not be reached. */
+const verification = proxyActivities<FinanActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+function failureInfo(err: unknown): PayoutFailureInfo {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as Partial<PayoutFailureInfo>;
+    return {
+      type: cause.type ?? 'Error',
+      message: cause.message,
+      httpStatus: details.httpStatus,
+      providerCode: details.providerCode,
+      requestId: details.requestId,
+    };
+  }
+  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: cause.message };
+  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
+  const otpTimeoutMs = input.otpTimeoutMs ?? PAYOUT_DEFAULTS.otpTimeoutMs;
+  const startedAt = new Date().toISOString();
+  const state: PayoutState = {
+    referenceId: input.referenceId,
+    workflowId: workflowInfo().workflowId,
+    status: 'creating',
+    payoutId: null,
+    remainingTry: null,
+    amount: input.amount,
+    currency: input.currency,
+    beneficiaryBankId: input.beneficiaryBankId,
+    beneficiaryAccountLast4: last4(input.beneficiaryAccountNumber),
+    description: input.description,
+    providerStatus: null,
+    otpDeadline: null,
+    createdAt: startedAt,
+    updatedAt: startedAt,
+    failure: null,
+  };
+
+  function setStatus(status: PayoutStatus): void {
+    state.status = status;
+    state.updatedAt = new Date().toISOString();
+    upsertSearchAttributes([
+      { key: searchAttributes.status, value: status },
+      ...(state.payoutId ? [{ key: searchAttributes.providerId, value: state.payoutId }] : []),
+    ]);
+    log.info('Payout status changed', { referenceId: state.referenceId, status, payoutId: state.payoutId });
+  }
+
+  function recordProvider(payout: ProviderPayout): void {
+    state.payoutId = payout.payoutId;
+    state.providerStatus = payout.status;
+    state.remainingTry = payout.remainingTry;
+    const status = payoutStatusFromProvider(payout.status);
+    if (status !== state.status) setStatus(status);
+  }
+
+  // OTP submissions are processed one at a time, in arrival order, by the main loop below.
+  const otpQueue: { id: number; code: string }[] = [];
+  const otpOutcomes = new Map<number, OtpOutcome>();
+  let nextOtpId = 0;
+  let otpInFlight = false;
+  let cancelRequested = false;
+
+  const enqueueOtp = (code: string): number => {
+    const id = nextOtpId++;
+    otpQueue.push({ id, code });
+    return id;
+  };
+
+  setHandler(payoutStatusQuery, () => ({ ...state }));
+
+  setHandler(otpSignal, (submission) => {
+    const problem = otpSubmissionProblem(state, submission?.code);
+    // A signal cannot be refused: an unusable one is noted (without the code) and dropped.
+    if (problem) log.warn('OTP signal ignored', { referenceId: state.referenceId, reason: problem });
+    else enqueueOtp(submission.code);
+  });
+
+  setHandler(
+    submitOtpUpdate,
+    async ({ code }) => {
+      const id = enqueueOtp(code);
+      await condition(() => otpOutcomes.has(id));
+      return otpOutcomes.get(id)!;
+    },
+    {
+      // Runs before anything is written: a refused submission leaves no trace in history.
+      validator: (submission) => {
+        const problem = otpSubmissionProblem(state, submission?.code);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  setHandler(cancelSignal, () => {
+    const problem = cancelProblem(state, otpInFlight || otpQueue.length > 0);
+    if (problem) log.warn('Cancel signal ignored', { referenceId: state.referenceId, reason: problem });
+    else cancelRequested = true;
+  });
+
+  setHandler(
+    cancelPayoutUpdate,
+    async () => {
+      cancelRequested = true;
+      await condition(() => isFinalPayoutStatus(state.status));
+      return { ...state };
+    },
+    {
+      validator: () => {
+        const problem = cancelProblem(state, otpInFlight || otpQueue.length > 0);
+        if (problem) throw new Error(problem);
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: searchAttributes.kind, value: 'payout' },
+    { key: searchAttributes.reference, value: input.referenceId },
+    { key: searchAttributes.amount, value: input.amount },
+    { key: searchAttributes.status, value: state.status },
+  ]);
+
+  const finish = async (): Promise<PayoutState> => {
+    // Nothing queued may be left waiting: answer every pending submission with the final state.
+    for (const pending of otpQueue.splice(0)) {
+      otpOutcomes.set(pending.id, { accepted: false, status: state.status, remainingTry: state.remainingTry });
+    }
+    await condition(allHandlersFinished);
+    return { ...state };
+  };
+
+  // 1. Create the payout at Finan (idempotent by reference), unless cancelled first.
+  try {
+    // A cancel request during creation stops waiting for it (Finan may be retried for a long time).
+    const creationScope = new CancellationScope();
+    void condition(() => cancelRequested).then(() => creationScope.cancel());
+    const created = await creationScope.run(() =>
+      creation.createPayout({
+        referenceId: input.referenceId,
+        accountId: input.accountId,
+        amount: input.amount,
+        currency: input.currency,
+        beneficiaryAccountName: input.beneficiaryAccountName,
+        beneficiaryAccountNumber: input.beneficiaryAccountNumber,
+        beneficiaryBankId: input.beneficiaryBankId,
+        description: input.description,
+      }),
+    );
+    recordProvider(created);
+  } catch (err) {
+    if (isCancellation(err) || cancelRequested) {
+      // A payout Finan may have created is never confirmed without an OTP: no money can move.
+      setStatus('cancelled');
+      return finish();
+    }
+    state.failure = failureInfo(err);
+    setStatus('rejected');
+    return finish();
+  }
+
+  // 2. Wait for the bank's OTP until the deadline; a wrong code leaves fewer tries.
+  const deadline = Date.now() + otpTimeoutMs;
+  state.otpDeadline = new Date(deadline).toISOString();
+  try {
+    while (state.status === 'waiting_confirm') {
+      const remaining = deadline - Date.now();
+      const woke = remaining > 0 && (await condition(() => otpQueue.length > 0 || cancelRequested, remaining));
+      if (cancelRequested) {
+        setStatus('cancelled');
+        break;
+      }
+      if (!woke) {
+        state.failure = { type: 'OtpTimeout', message: `No OTP was accepted within ${Math.round(otpTimeoutMs / 1000)} seconds` };
+        setStatus('expired');
+        break;
+      }
+      const submission = otpQueue.shift()!;
+      otpInFlight = true;
+      try {
+        // Once sent, the answer must be read whatever happens to the workflow: it may have moved money.
+        const result = await CancellationScope.nonCancellable(() =>
+          verification.verifyPayoutOtp({ payoutId: state.payoutId!, code: submission.code, remainingTryBefore: state.remainingTry ?? 0 }),
+        );
+        const { outcome } = afterOtpVerification({
+          accepted: result.accepted,
+          providerStatus: result.payout.status,
+          remainingTry: result.payout.remainingTry,
+        });
+        state.failure = null;
+        recordProvider(result.payout);
+        if (state.providerStatus === 'failed') state.failure = { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' };
+        otpOutcomes.set(submission.id, outcome);
+      } catch (err) {
+        // Finan could not be asked (or refused the call itself): the code was not accepted; keep waiting.
+        state.failure = failureInfo(err);
+        state.updatedAt = new Date().toISOString();
+        otpOutcomes.set(submission.id, { accepted: false, status: state.status, remainingTry: state.remainingTry });
+      } finally {
+        otpInFlight = false;
+      }
+    }
+  } catch (err) {
+    if (!isCancellation(err)) throw err;
+    setStatus('cancelled');
+  }
+  if (state.status !== 'processing') return finish();
+
+  // 3. Poll Finan until the transfer settles. Cancelling now cannot stop the bank, so this step is not cancellable.
+  await CancellationScope.nonCancellable(async () => {
+    const polling = proxyActivities<FinanActivities>({
+      taskQueue: FINAN_TASK_QUEUE,
+      startToCloseTimeout: '30 seconds',
+      scheduleToCloseTimeout: input.pollHorizonMs ?? PAYOUT_DEFAULTS.pollHorizonMs,
+      retry: {
+        initialInterval: input.pollInitialIntervalMs ?? PAYOUT_DEFAULTS.pollInitialIntervalMs,
+        backoffCoefficient: 2,
+        maximumInterval: input.pollMaxIntervalMs ?? PAYOUT_DEFAULTS.pollMaxIntervalMs,
+        nonRetryableErrorTypes: NON_RETRYABLE,
+      },
+    });
+    try {
+      recordProvider(await polling.awaitPayoutSettled(state.payoutId!));
+      if (state.providerStatus === 'failed') state.failure = { type: 'PayoutFailed', message: 'Finan reported the transfer as failed' };
+    } catch (err) {
+      state.failure = failureInfo(err);
+      try {
+        // One last read, so the operator sees Finan's latest word next to the reason.
+        const last = await verification.getPayout(state.payoutId!);
+        state.providerStatus = last.status;
+        state.remainingTry = last.remainingTry;
+        if (last.status === 'success' || last.status === 'failed') {
+          state.failure = null;
+          recordProvider(last);
+          return;
+        }
+      } catch (readErr) {
+        log.warn('Final payout read failed', { referenceId: state.referenceId, error: failureInfo(readErr).message });
+      }
+      setStatus('needs_attention');
+    }
+  });
+  return finish();
+}
