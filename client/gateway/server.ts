@@ -26,7 +26,6 @@ export function buildGateway(deps: GatewayDeps) {
     bodyLimit: deps.bodyLimitBytes ?? 64 * 1024,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
-    disableRequestLogging: false,
   });
 
   app.addHook('onSend', async (request, reply) => {
