@@ -1,7 +1,18 @@
 import type { FastifyServerOptions } from 'fastify';
 
 export interface SandboxOptions {
-  finan?: { clientId?: string; secretKey?: string; processingDelayMs?: number; timestampWindowSeconds?: number };
+  finan?: {
+    clientId?: string;
+    secretKey?: string;
+    processingDelayMs?: number;
+    timestampWindowSeconds?: number;
+    /** Where payment webhooks go (env SANDBOX_FINAN_WEBHOOK_URL); also settable at run time. */
+    webhookUrl?: string | null;
+    /** Signs payment webhooks (env SANDBOX_FINAN_WEBHOOK_SECRET). */
+    webhookSecret?: string;
+    /** How long a webhook receiver may take, in real (unscaled) milliseconds. */
+    webhookTimeoutMs?: number;
+  };
   /** Multiplies every sandbox duration (default 1; env SANDBOX_TIME_SCALE). */
   timeScale?: number;
   /** Fastify's logger option; default false. */
@@ -13,6 +24,9 @@ export interface FinanConfig {
   secretKey: string;
   processingDelayMs: number;
   timestampWindowSeconds: number;
+  webhookUrl: string | null;
+  webhookSecret: string;
+  webhookTimeoutMs: number;
 }
 
 export interface SandboxConfig {
@@ -25,6 +39,9 @@ export const FINAN_DEFAULTS: FinanConfig = {
   secretKey: 'sandbox-secret',
   processingDelayMs: 2000,
   timestampWindowSeconds: 30,
+  webhookUrl: null,
+  webhookSecret: 'sandbox-webhook-secret',
+  webhookTimeoutMs: 10_000,
 };
 
 function nonNegative(name: string, value: number): number {
@@ -32,9 +49,27 @@ function nonNegative(name: string, value: number): number {
   return value;
 }
 
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number, got ${value}`);
+  return value;
+}
+
 function nonEmpty(name: string, value: string): string {
   if (value === '') throw new Error(`${name} must not be empty`);
   return value;
+}
+
+/** An absolute http(s) URL, or null for "not set" (an empty variable counts as not set). */
+export function webhookUrlOf(name: string, value: string | null | undefined): string | null {
+  if (value === undefined || value === null || value === '') return null;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an absolute http(s) URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`${name} must be an http(s) URL, got "${value}"`);
+  return url.toString();
 }
 
 /** Explicit options win over the environment, which wins over the defaults. */
@@ -54,6 +89,15 @@ export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.P
         'timestampWindowSeconds',
         finan.timestampWindowSeconds ?? FINAN_DEFAULTS.timestampWindowSeconds,
       ),
+      webhookUrl:
+        finan.webhookUrl !== undefined
+          ? webhookUrlOf('webhookUrl', finan.webhookUrl)
+          : webhookUrlOf('SANDBOX_FINAN_WEBHOOK_URL', env.SANDBOX_FINAN_WEBHOOK_URL),
+      webhookSecret: nonEmpty(
+        'Finan webhook secret',
+        finan.webhookSecret ?? (env.SANDBOX_FINAN_WEBHOOK_SECRET || FINAN_DEFAULTS.webhookSecret),
+      ),
+      webhookTimeoutMs: positive('webhookTimeoutMs', finan.webhookTimeoutMs ?? FINAN_DEFAULTS.webhookTimeoutMs),
     },
   };
 }

@@ -1,6 +1,8 @@
 import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
+import { ControlError, parse } from './control-error';
 import { faultConfigSchema } from './faults';
+import { finanPaymentControls } from './finan/payment-controls';
 import { finanSettingsPatchSchema } from './finan/settings';
 import type { SandboxState } from './state';
 
@@ -9,21 +11,6 @@ export interface ControlRoutesOptions {
 }
 
 const payoutParams = z.object({ id: z.string() });
-
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  const parsed = schema.safeParse(body ?? {});
-  if (!parsed.success) throw new ControlError(400, z.prettifyError(parsed.error));
-  return parsed.data;
-}
 
 /** Test controls under `/_sandbox`: unsigned, plain JSON, never part of any provider's API. */
 export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (app, { state }) => {
@@ -56,6 +43,8 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
     state.finan.settings.update(parse(finanSettingsPatchSchema, request.body)),
   );
   app.get('/finan/accounts', async () => ({ accounts: state.finan.accounts.list() }));
+
+  await app.register(finanPaymentControls, { prefix: '/finan', finan: state.finan });
 
   app.get('/ledger', async () => ({ transfers: state.ledger.transfers() }));
 

@@ -20,7 +20,7 @@ export const faultRuleSchema = z.strictObject({
   commitThenDropRate: rate.optional(),
 });
 
-/** Stored now, applied by the payment webhooks (they come later). */
+/** Applied by the payment webhooks (see `finan/webhooks.ts`): each event is dropped, duplicated, reordered or delayed. */
 export const webhookFaultsSchema = z.strictObject({
   dropRate: rate.optional(),
   duplicateRate: rate.optional(),
@@ -52,6 +52,18 @@ export interface FaultDecision {
   errorStatus: number | null;
   /** Handle and commit the request, then destroy the connection before answering. */
   commitThenDrop: boolean;
+}
+
+/** What happens to one webhook event. */
+export interface WebhookFaultDecision {
+  /** Never sent (the payment is still recorded). */
+  drop: boolean;
+  /** Sent twice. */
+  duplicate: boolean;
+  /** Held back and sent after the next event. */
+  reorder: boolean;
+  /** Sandbox milliseconds before the first attempt. */
+  delayMs: number;
 }
 
 export const DEFAULT_ERROR_STATUS = 503;
@@ -99,6 +111,15 @@ export class FaultStore {
 
   webhooks(): WebhookFaults {
     return { ...this.state.webhooks };
+  }
+
+  /** Decides the faults of one webhook event, from the seeded PRNG like the request faults. */
+  decideWebhook(): WebhookFaultDecision {
+    const { dropRate, duplicateRate, reorder, delayMs } = this.state.webhooks;
+    const drop = this.draw(dropRate);
+    const duplicate = this.draw(duplicateRate);
+    // A dropped event is not sent at all, so it cannot be sent twice either.
+    return { drop, duplicate: !drop && duplicate, reorder: reorder ?? false, delayMs: delayMs ?? 0 };
   }
 
   /** Decides the faults of one request. The first matching rule wins; rates are drawn from the seeded PRNG. */

@@ -11,8 +11,8 @@ export class Scheduler {
     return Math.max(0, Math.round(ms * this.timeScale));
   }
 
-  /** Runs `task` after `ms` sandbox milliseconds, unless cancelled first. */
-  after(ms: number, task: () => void): void {
+  /** Runs `task` after `ms` sandbox milliseconds, unless cancelled first (by the returned function or `cancelAll`). */
+  after(ms: number, task: () => void): () => void {
     const timer = setTimeout(() => {
       this.pending.delete(timer);
       task();
@@ -20,6 +20,10 @@ export class Scheduler {
     // A pending settlement must not keep a process (or a jest worker) alive on its own.
     timer.unref();
     this.pending.add(timer);
+    return () => {
+      clearTimeout(timer);
+      this.pending.delete(timer);
+    };
   }
 
   /** Waits `ms` sandbox milliseconds (used for injected latency; not cancelled by reset). */

@@ -13,10 +13,10 @@ export class SandboxState {
 
   constructor(readonly config: SandboxConfig) {
     this.scheduler = new Scheduler(config.timeScale);
-    this.finan = new FinanState(config.finan, this.ledger, this.scheduler);
+    this.finan = new FinanState(config.finan, this.ledger, this.scheduler, this.faults);
   }
 
-  /** Back to a freshly started sandbox: no payouts, no ledger entries, no faults, default settings. */
+  /** Back to a freshly started sandbox: no payouts, payments or webhooks, no ledger entries, no faults, default settings. */
   reset(): void {
     this.scheduler.cancelAll();
     this.ledger.clear();

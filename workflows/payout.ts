@@ -13,9 +13,11 @@ import {
   log,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { RetryState } from '@temporalio/common';
 import type { FinanActivities, ProviderPayout } from '../activities/finan';
 import type { OtpOutcome, PayoutFailureInfo, PayoutInput, PayoutState, PayoutStatus } from './definitions';
 import {
@@ -92,13 +94,19 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
     failure: null,
   };
 
+  // The starter sets dongflow's search attributes; a flow started without them (a namespace where they are not
+  // registered) must not upsert, or every workflow task would fail.
+  const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
+
   function setStatus(status: PayoutStatus): void {
     state.status = status;
     state.updatedAt = new Date().toISOString();
-    upsertSearchAttributes([
-      { key: searchAttributes.status, value: status },
-      ...(state.payoutId ? [{ key: searchAttributes.providerId, value: state.payoutId }] : []),
-    ]);
+    if (searchable) {
+      upsertSearchAttributes([
+        { key: searchAttributes.status, value: status },
+        ...(state.payoutId ? [{ key: searchAttributes.providerId, value: state.payoutId }] : []),
+      ]);
+    }
     log.info('Payout status changed', { referenceId: state.referenceId, status, payoutId: state.payoutId });
   }
 
@@ -168,13 +176,6 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
       },
     },
   );
-
-  upsertSearchAttributes([
-    { key: searchAttributes.kind, value: 'payout' },
-    { key: searchAttributes.reference, value: input.referenceId },
-    { key: searchAttributes.amount, value: input.amount },
-    { key: searchAttributes.status, value: state.status },
-  ]);
 
   const finish = async (): Promise<PayoutState> => {
     // Nothing queued may be left waiting: answer every pending submission with the final state.
@@ -262,11 +263,13 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
   if (state.status !== 'processing') return finish();
 
   // 3. Poll Finan until the transfer settles. Cancelling now cannot stop the bank, so this step is not cancellable.
+  const pollHorizonMs = input.pollHorizonMs ?? PAYOUT_DEFAULTS.pollHorizonMs;
+  const horizon = Date.now() + pollHorizonMs;
   await CancellationScope.nonCancellable(async () => {
     const polling = proxyActivities<FinanActivities>({
       taskQueue: FINAN_TASK_QUEUE,
       startToCloseTimeout: '30 seconds',
-      scheduleToCloseTimeout: input.pollHorizonMs ?? PAYOUT_DEFAULTS.pollHorizonMs,
+      scheduleToCloseTimeout: pollHorizonMs,
       retry: {
         initialInterval: input.pollInitialIntervalMs ?? PAYOUT_DEFAULTS.pollInitialIntervalMs,
         backoffCoefficient: 2,
@@ -278,9 +281,15 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
       recordProvider(await polling.awaitPayoutSettled(state.payoutId!));
       if (state.providerStatus === 'failed') state.failure = { type: 'PayoutFailed', message: 'Finan reported the transfer as failed' };
     } catch (err) {
-      state.failure = failureInfo(err);
+      const horizonReached =
+        err instanceof ActivityFailure && (err.retryState === RetryState.TIMEOUT || err.cause instanceof TimeoutFailure);
+      state.failure = horizonReached
+        ? { type: 'PollingHorizonReached', message: 'Finan still reported the transfer as processing at the polling horizon; check it with Finan before acting' }
+        : failureInfo(err);
+      // Retries stop when the next one would pass the horizon; wait for it, then read Finan one last time,
+      // so the operator sees Finan's word at the horizon next to the reason.
+      if (horizonReached && horizon > Date.now()) await sleep(horizon - Date.now());
       try {
-        // One last read, so the operator sees Finan's latest word next to the reason.
         const last = await verification.getPayout(state.payoutId!);
         state.providerStatus = last.status;
         state.remainingTry = last.remainingTry;

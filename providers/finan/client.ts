@@ -1,5 +1,5 @@
 /**
- * Typed client of Finan's payout API. Every call: validate locally, serialize once, sign exactly that string with a
+ * Typed client of Finan's payout and payment APIs. Every call: validate locally, serialize once, sign exactly that string with a
  * fresh timestamp, send it through the one transport, then map the answer to data or to a `FinanError`.
  */
 import type { z } from 'zod';
@@ -15,6 +15,7 @@ import {
   FinanUnprocessableError,
 } from './errors';
 import type { FinanError } from './errors';
+import { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated, PaymentRequestList } from './payment-schemas';
 import {
   CreatePayoutRequest,
   FINAN_ERROR_CODE,
@@ -127,6 +128,32 @@ export class FinanClient {
     return { ...listed, data: listed.data.filter((p) => p.reference_id === referenceId) };
   }
 
+  /**
+   * `POST /api/v1/payments`: a payment request, with a VietQR and transfer remark (bank_transfer) or a payment URL
+   * (card, ewallet_momo). The link is valid for 30 minutes.
+   */
+  async createPaymentRequest(req: CreatePaymentRequest, options: FinanCallOptions = {}): Promise<FinanResponse<PaymentRequestCreated>> {
+    const body = validRequest(CreatePaymentRequest, req);
+    return this.request({ method: 'POST', path: '/api/v1/payments', body, schema: PaymentRequestCreated }, options);
+  }
+
+  /**
+   * `GET /api/v1/payments`, optionally filtered by reference (`?reference_type=invoice&reference_id=INV-001`: the
+   * query is signed with the path). A filter that is given must not be empty: an empty one would list everything.
+   */
+  async listPaymentRequests(filter: PaymentRequestFilter = {}, options: FinanCallOptions = {}): Promise<FinanResponse<PaymentRequest[]>> {
+    const query: Record<string, string> = {};
+    // The page's order, so the signed path reads like its example.
+    if (filter.referenceType !== undefined) query.reference_type = nonEmptyFilter('reference_type', filter.referenceType);
+    if (filter.referenceId !== undefined) query.reference_id = nonEmptyFilter('reference_id', filter.referenceId);
+    return this.request({ method: 'GET', path: '/api/v1/payments', query, schema: PaymentRequestList }, options);
+  }
+
+  /** `GET /api/v1/payments/:payment_request_id`: status, paid_amount and payments[]. */
+  async getPaymentRequest(id: string, options: FinanCallOptions = {}): Promise<FinanResponse<PaymentRequest>> {
+    return this.request({ method: 'GET', path: resourcePath('/api/v1/payments', id, 'a payment request id'), schema: PaymentRequest }, options);
+  }
+
   /** The one signed exchange; protected so Finan's other API areas (payments, customers) reuse it as is. */
   protected async request<T>(call: FinanCall<T>, { signal }: FinanCallOptions = {}): Promise<FinanResponse<T>> {
     const query = call.query ? new URLSearchParams(call.query).toString() : '';
@@ -160,10 +187,26 @@ export class FinanClient {
   }
 }
 
+export interface PaymentRequestFilter {
+  /** `reference_type`, e.g. `invoice`. */
+  referenceType?: string;
+  /** `reference_id`: the invoice id or our own reference. */
+  referenceId?: string;
+}
+
 function payoutPath(id: string): string {
+  return resourcePath('/api/v1/payouts', id, 'a payout id');
+}
+
+function resourcePath(collection: string, id: string, what: string): string {
   // '.' and '..' would survive encodeURIComponent and be resolved away by URL parsing, changing the path sent.
-  if (typeof id !== 'string' || id === '' || id === '.' || id === '..') throw new FinanRequestValidationError('id', 'must be a payout id');
-  return `/api/v1/payouts/${encodeURIComponent(id)}`;
+  if (typeof id !== 'string' || id === '' || id === '.' || id === '..') throw new FinanRequestValidationError('id', `must be ${what}`);
+  return `${collection}/${encodeURIComponent(id)}`;
+}
+
+function nonEmptyFilter(field: string, value: string): string {
+  if (typeof value !== 'string' || value === '') throw new FinanRequestValidationError(field, 'must not be empty when given');
+  return value;
 }
 
 /** Parses a request with its schema, or names the first field at fault; nothing is sent then. */

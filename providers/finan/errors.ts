@@ -221,3 +221,66 @@ export function finanErrorForStatus(details: FinanHttpErrorDetails & { retryAfte
       return new FinanServerError(details);
   }
 }
+
+/** Why a webhook claiming to come from Finan was refused. */
+export type FinanWebhookRejection = 'header' | 'stale' | 'signature' | 'payload';
+
+/**
+ * A webhook our receiver refused. Not a call to Finan (no HTTP status, nothing to retry on our side): the receiver
+ * answers it and, for a genuine event, Finan retries or reconciliation finds the payment.
+ */
+export abstract class FinanWebhookError extends FinanError {
+  override name = 'FinanWebhookError';
+  readonly retryable = false;
+  abstract readonly reason: FinanWebhookRejection;
+  protected constructor(message: string) {
+    super(`Finan webhook refused: ${message}`);
+  }
+
+  override toJSON(): FinanErrorJSON & { reason: FinanWebhookRejection } {
+    return { ...super.toJSON(), reason: this.reason };
+  }
+}
+
+/** `x-signature` or `x-timestamp` (or `x-client-id`, when one is expected) is missing, repeated or malformed. */
+export class FinanWebhookHeaderError extends FinanWebhookError {
+  override name = 'FinanWebhookHeaderError';
+  readonly reason = 'header';
+  constructor(
+    readonly header: string,
+    problem: string,
+  ) {
+    super(`${header} header ${problem}`);
+  }
+}
+
+/** Correctly signed, but its `x-timestamp` is outside the tolerance window: a replay, or a clock far off. */
+export class FinanWebhookStaleError extends FinanWebhookError {
+  override name = 'FinanWebhookStaleError';
+  readonly reason = 'stale';
+  constructor(
+    readonly timestamp: number,
+    readonly nowSeconds: number,
+    readonly toleranceSeconds: number,
+  ) {
+    super(`x-timestamp ${timestamp} is ${Math.abs(Math.floor(nowSeconds) - timestamp)} s from now (tolerance ${toleranceSeconds} s)`);
+  }
+}
+
+/** The signature matches none of the active secrets (or the path or body differ from what was signed). */
+export class FinanWebhookSignatureError extends FinanWebhookError {
+  override name = 'FinanWebhookSignatureError';
+  readonly reason = 'signature';
+  constructor() {
+    super('signature does not match');
+  }
+}
+
+/** Genuine, but the body is not the payment payload the page shows (names the field, never its value). */
+export class FinanWebhookPayloadError extends FinanWebhookError {
+  override name = 'FinanWebhookPayloadError';
+  readonly reason = 'payload';
+  constructor(readonly problem: string) {
+    super(`invalid payload: ${problem}`);
+  }
+}

@@ -11,14 +11,15 @@ export interface FinanSignatureInput {
   method: HttpMethod;
   /** The part after `/open`, query string included exactly as sent: `/api/v1/payments?reference_id=INV-001`. */
   path: string;
-  /** The exact body string sent; '' for GET and DELETE. */
-  payload: string;
+  /** The exact body sent ('' for GET and DELETE); raw bytes when verifying what was received. */
+  payload: string | Uint8Array;
   /** Unix seconds, as sent in `x-timestamp`. */
   timestamp: string | number;
 }
 
 export function finanSignature({ secretKey, method, path, payload, timestamp }: FinanSignatureInput): string {
-  return createHash('sha256').update(`${secretKey}_${method}_${path}_${payload}_${timestamp}`, 'utf8').digest('hex');
+  // The payload is hashed as the bytes themselves: decoding a received body to text first could alter it.
+  return createHash('sha256').update(`${secretKey}_${method}_${path}_`, 'utf8').update(payload).update(`_${timestamp}`, 'utf8').digest('hex');
 }
 
 // A type alias (not an interface) so it is assignable to `Record<string, string>` headers.

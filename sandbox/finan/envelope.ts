@@ -6,6 +6,8 @@ export const FinanCode = {
 } as const;
 
 export const FINAN_SUCCESS_CONTENT = 'Thực thi API thành công';
+/** What the payments page's create example says with 102001. */
+export const FINAN_CREATED_CONTENT = 'Tạo thành công';
 export const FINAN_ERROR_CONTENT = 'Yêu cầu không hợp lệ';
 
 export interface FinanSuccessEnvelope<T> {
@@ -37,8 +39,9 @@ export function successEnvelope<T>(
   code: FinanSuccessEnvelope<T>['code'],
   requestId: string,
   data: T,
+  content: string = FINAN_SUCCESS_CONTENT,
 ): FinanSuccessEnvelope<T> {
-  return { message: { content: FINAN_SUCCESS_CONTENT }, code, request_id: requestId, data };
+  return { message: { content }, code, request_id: requestId, data };
 }
 
 export function errorEnvelope(requestId: string, error: string): FinanErrorEnvelope {

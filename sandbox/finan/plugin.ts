@@ -4,6 +4,7 @@ import { markCommitThenDrop } from '../drop';
 import type { SandboxState } from '../state';
 import { authenticateFinanRequest } from './auth';
 import { FinanApiError } from './envelope';
+import { paymentRoutes } from './payment-routes';
 import { payoutRoutes } from './payout-routes';
 import { sendFinanError } from './reply';
 import { routePathOf } from './request';
@@ -27,7 +28,7 @@ function asFinanError(error: FastifyError | FinanApiError, request: FastifyReque
   return new FinanApiError(500, 'Internal server error');
 }
 
-/** Finan Open API emulator, mounted at `/finan/open`. Payments will register beside the payout routes. */
+/** Finan Open API emulator, mounted at `/finan/open`: payouts and payments. */
 export const finanApi: FastifyPluginAsync<FinanApiOptions> = async (app, { state }) => {
   // Keep every body as raw bytes: the signature covers them exactly, and JSON is parsed only once it is verified.
   app.removeAllContentTypeParsers();
@@ -49,4 +50,5 @@ export const finanApi: FastifyPluginAsync<FinanApiOptions> = async (app, { state
   app.setNotFoundHandler((request, reply) => sendFinanError(request, reply, new FinanApiError(404, 'Route not found')));
 
   await app.register(payoutRoutes, { finan: state.finan });
+  await app.register(paymentRoutes, { finan: state.finan });
 };

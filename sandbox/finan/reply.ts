@@ -10,9 +10,10 @@ export function sendFinanSuccess<T>(
   reply: FastifyReply,
   code: FinanSuccessEnvelope<T>['code'],
   data: T,
+  content?: string,
 ): FastifyReply {
   if (dropIfMarked(request, reply)) return reply;
-  return reply.code(200).send(successEnvelope(code, request.id, data));
+  return reply.code(200).send(successEnvelope(code, request.id, data, content));
 }
 
 export function sendFinanError(request: FastifyRequest, reply: FastifyReply, error: FinanApiError): FastifyReply {

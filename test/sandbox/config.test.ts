@@ -1,11 +1,31 @@
 import { resolveSandboxConfig } from '../../sandbox/config';
 
 describe('sandbox configuration', () => {
-  it('defaults to the documented client, secret, 2 s processing and 30 s window', () => {
+  it('defaults to the documented client, secret, 2 s processing, 30 s window and no webhook URL', () => {
     expect(resolveSandboxConfig({}, {})).toEqual({
       timeScale: 1,
-      finan: { clientId: 'sandbox-client', secretKey: 'sandbox-secret', processingDelayMs: 2000, timestampWindowSeconds: 30 },
+      finan: {
+        clientId: 'sandbox-client',
+        secretKey: 'sandbox-secret',
+        processingDelayMs: 2000,
+        timestampWindowSeconds: 30,
+        webhookUrl: null,
+        webhookSecret: 'sandbox-webhook-secret',
+        webhookTimeoutMs: 10_000,
+      },
     });
+  });
+
+  it('reads the webhook URL and secret from the environment; an explicit null URL wins', () => {
+    const env = { SANDBOX_FINAN_WEBHOOK_URL: 'http://127.0.0.1:3000/webhooks/finan', SANDBOX_FINAN_WEBHOOK_SECRET: 'whsec' };
+    expect(resolveSandboxConfig({}, env).finan).toMatchObject({ webhookUrl: 'http://127.0.0.1:3000/webhooks/finan', webhookSecret: 'whsec' });
+    expect(resolveSandboxConfig({ finan: { webhookUrl: null } }, env).finan.webhookUrl).toBeNull();
+    expect(resolveSandboxConfig({}, { SANDBOX_FINAN_WEBHOOK_URL: '' }).finan.webhookUrl).toBeNull();
+  });
+
+  it('refuses a webhook URL that is not absolute http(s), naming the variable', () => {
+    expect(() => resolveSandboxConfig({}, { SANDBOX_FINAN_WEBHOOK_URL: '/webhooks/finan' })).toThrow(/SANDBOX_FINAN_WEBHOOK_URL/);
+    expect(() => resolveSandboxConfig({}, { SANDBOX_FINAN_WEBHOOK_URL: 'ftp://example.com/hook' })).toThrow(/http/);
   });
 
   it('reads the environment, and explicit options win over it', () => {

@@ -152,3 +152,25 @@ it('the page example still works after faults are reset', async () => {
   await controls.reset();
   expect((await finan.createPayout(PAGE_EXAMPLE_PAYOUT)).status).toBe(200);
 });
+
+describe('webhook fault decisions', () => {
+  it('are drawn from the seed, so a run replays; a dropped event is never also duplicated', () => {
+    const decisions = (): Array<[boolean, boolean]> => {
+      const store = new FaultStore();
+      store.configure({ seed: 7, webhooks: { dropRate: 0.5, duplicateRate: 0.5 } });
+      return Array.from({ length: 50 }, () => {
+        const { drop, duplicate } = store.decideWebhook();
+        return [drop, duplicate];
+      });
+    };
+    const first = decisions();
+    expect(decisions()).toEqual(first);
+    expect(first.some(([drop]) => drop)).toBe(true);
+    expect(first.some(([, duplicate]) => duplicate)).toBe(true);
+    expect(first.filter(([drop, duplicate]) => drop && duplicate)).toEqual([]);
+  });
+
+  it('default to no fault', () => {
+    expect(new FaultStore().decideWebhook()).toEqual({ drop: false, duplicate: false, reorder: false, delayMs: 0 });
+  });
+});
