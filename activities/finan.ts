@@ -5,7 +5,7 @@
 import { activityInfo, ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
 import type { FinanClient } from '../providers/finan/client';
-import { FinanError, FinanRateLimitedError } from '../providers/finan/errors';
+import { FinanError, FinanRateLimitedError, FinanUnprocessableError } from '../providers/finan/errors';
 import type { Payout, PayoutCreated } from '../providers/finan/schemas';
 import type { ProviderPayoutStatus } from '../workflows/definitions';
 
@@ -161,7 +161,7 @@ export function createFinanActivities(finan: FinanClient) {
           return { accepted: true, payout: fromFinan(verified.data) };
         } catch (err) {
           // 422: a wrong code or no tries left. Finan's error carries no payout, so read the tries left.
-          if (err instanceof FinanError && err.httpStatus === 422) {
+          if (err instanceof FinanUnprocessableError) {
             log.info('OTP refused by Finan', { payoutId: input.payoutId, requestId: err.requestId });
             return { accepted: false, payout: fromFinan((await finan.getPayout(input.payoutId, { signal })).data) };
           }
