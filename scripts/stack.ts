@@ -28,6 +28,8 @@ export interface StackOptions {
   logger: Logger;
   /** Sandbox behaviour (e.g. a short processing delay in tests). */
   sandbox?: SandboxOptions;
+  /** Run the worker in this process (default). Off when workers run as processes of their own. */
+  runWorker?: boolean;
 }
 
 export interface RunningStack {
@@ -96,7 +98,7 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-export async function startStack({ config, logger, sandbox: sandboxOptions }: StackOptions): Promise<RunningStack> {
+export async function startStack({ config, logger, sandbox: sandboxOptions, runWorker = true }: StackOptions): Promise<RunningStack> {
   const cleanups: (() => Promise<void>)[] = [];
   const stop = async () => {
     for (const cleanup of cleanups.splice(0).reverse()) {
@@ -132,20 +134,22 @@ export async function startStack({ config, logger, sandbox: sandboxOptions }: St
       timeoutMs: config.finan.timeoutMs,
     });
 
-    const nativeConnection = await NativeConnection.connect(connectionOptions);
-    cleanups.push(() => nativeConnection.close());
-    const workers = await createDongflowWorkers({
-      connection: nativeConnection,
-      namespace: config.temporal.namespace,
-      finan,
-      finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
-    });
-    const running = workers.run();
-    running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
-    cleanups.push(async () => {
-      workers.shutdown();
-      await running.catch(() => undefined);
-    });
+    if (runWorker) {
+      const nativeConnection = await NativeConnection.connect(connectionOptions);
+      cleanups.push(() => nativeConnection.close());
+      const workers = await createDongflowWorkers({
+        connection: nativeConnection,
+        namespace: config.temporal.namespace,
+        finan,
+        finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+      });
+      const running = workers.run();
+      running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
+      cleanups.push(async () => {
+        workers.shutdown();
+        await running.catch(() => undefined);
+      });
+    }
 
     const payouts = createPayoutsClient(client, { otpTimeoutMs: config.payout.otpTimeoutMs, pollHorizonMs: config.payout.pollHorizonMs });
     const gateway = buildGateway({ payouts, connection, logger: logger.child({ component: 'gateway' }) });

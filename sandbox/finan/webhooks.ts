@@ -15,7 +15,7 @@
  *   delivery `url_not_set`; a receiver slower than `webhookTimeoutMs` (real time) ends it `timeout`.
  * - Faults (`webhooks` in `/_sandbox/faults`), drawn per event: drop (never sent; the payment stays recorded and
  *   readable), duplicate (a second delivery of the same body right after the first, with its own retries), reorder
- *   (held until the next event has been sent, or at most REORDER_MAX_HOLD_MS), delayMs (before the first attempt).
+ *   (held until the next event has been sent, or at most 5 minutes, as long as a first retry), delayMs (before the first attempt).
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -27,8 +27,8 @@ import { finanSignature } from './signature';
 
 /** Sandbox minutes between a failed attempt and the next: the page's retry table. */
 export const WEBHOOK_RETRY_DELAYS_MS: readonly number[] = [5 * 60_000, 10 * 60_000, 15 * 60_000];
-/** A reordered event with no successor is released after this (sandbox time), rather than lost. */
-export const REORDER_MAX_HOLD_MS = 60_000;
+/** A reordered event with no successor is released after this (sandbox time), no later than a first retry would be. */
+export const REORDER_MAX_HOLD_MS = 5 * 60_000;
 
 /** The page's webhook body. `reference_type` comes from its field table; null fields mark an unmatched payment. */
 export interface PaymentWebhookPayload {

@@ -13,7 +13,7 @@ export interface TestStack extends RunningStack {
   dataDir: string;
 }
 
-export async function startTestStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions } = {}): Promise<TestStack> {
+export async function startTestStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; runWorker?: boolean } = {}): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-test-'));
   const config = loadConfig({
     PATH: process.env.PATH,
@@ -30,6 +30,7 @@ export async function startTestStack(opts: { env?: Record<string, string>; sandb
     config,
     logger: createLogger({ level: config.logLevel }),
     sandbox: { finan: { processingDelayMs: 300 }, ...opts.sandbox },
+    runWorker: opts.runWorker,
   });
   return {
     ...stack,

@@ -154,7 +154,7 @@ describe('creating a payment request', () => {
   ])('refuses %s locally, sending nothing', async (_name, change, message) => {
     finan.reset(() => ({ status: 200, body: envelope(pageCreated) }));
 
-    const err = await failure(client().createPaymentRequest({ ...pageCreateRequest, ...change } as CreatePaymentRequest));
+    const err = await failure(client().createPaymentRequest({ ...pageCreateRequest, ...change }));
 
     expect(err).toBeInstanceOf(FinanRequestValidationError);
     expect(err.message).toBe(`Invalid Finan request: ${message}`);

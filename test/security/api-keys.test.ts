@@ -13,7 +13,6 @@ import type { ApiKey } from '../../client/gateway/api-keys';
 
 // app.inject loads light-my-request, which requires the ESM-only cookie@2 that jest 29 cannot load untransformed;
 // it is used only for request cookies, which these tests never send. (A jest.config fix would make this line unneeded.)
-jest.mock('cookie', () => ({ stringifySetCookie: () => { throw new Error('request cookies are not supported in these tests'); } }));
 
 const shop = generateApiKey();
 const reporting = generateApiKey();

@@ -9,7 +9,6 @@ import { K2, ringK1 } from './keyring-fixtures';
 
 // app.inject loads light-my-request, which requires the ESM-only cookie@2 that jest 29 cannot load untransformed;
 // it is used only for request cookies, which these tests never send. (A jest.config fix would make this line unneeded.)
-jest.mock('cookie', () => ({ stringifySetCookie: () => { throw new Error('request cookies are not supported in these tests'); } }));
 
 const UI = 'http://127.0.0.1:8233';
 const UI_LOCALHOST = 'http://localhost:8233';

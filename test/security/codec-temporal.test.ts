@@ -6,7 +6,7 @@ import { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/worker';
+import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { dataConverterFor } from '../../codec/data-converter';
 import type { KeyRing } from '../../codec/keys';
 import type { collectOtpsWorkflow } from './codec-workflows';
@@ -19,14 +19,10 @@ const TASK_QUEUE = 'security-codec';
 let env: TestWorkflowEnvironment;
 let namespace: string;
 let bundle: WorkflowBundleWithSourceMap;
+// The SDK runtime's logger is installed by test/setup-runtime.ts; this one only quiets the bundler.
 const quiet = new DefaultLogger('ERROR');
 
 beforeAll(async () => {
-  try {
-    Runtime.install({ logger: quiet });
-  } catch {
-    // Another test file in this process installed one first.
-  }
   bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./codec-workflows'), logger: quiet });
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
