@@ -1,22 +1,64 @@
-/** The one logger: structured JSON (pino), with secret-bearing fields redacted wherever they appear. */
+/**
+ * The one logger: structured JSON (pino). Secrets are redacted by construction: every object logged, at any
+ * depth, passes through `redactSecrets`, which blanks fields whose *name* says they hold a secret.
+ */
 import pino from 'pino';
 import type { Logger } from 'pino';
 
 export type { Logger };
 
-/** Field names that carry secrets anywhere in a log object; their values are replaced before writing. */
-export const REDACTED_FIELDS = ['secretKey', 'secret', 'password', 'token', 'apiKey', 'authorization', 'code', 'otp', 'x-signature'];
+export const REDACTED = '[redacted]';
+
+/** Field names that hold secrets, compared without case, `_` or `-`: `secret_key`, `secretKey`, `x-api-key`, ... */
+const SECRET_FIELD = /^(secret|secretkey|clientsecret|password|passcode|token|accesstoken|refreshtoken|idtoken|apikey|xapikey|authorization|cookie|setcookie|otp|otpcode|xsignature|signature|privatekey|key)$/;
+
+/** `code` is an OTP when it is digits only (an OTP body `{ "code": "012345" }`); `err.code` such as ECONNRESET stays. */
+const OTP_SHAPED = /^\d{4,8}$/;
+
+const MAX_DEPTH = 8;
+
+function isSecretField(name: string, value: unknown): boolean {
+  const normalized = name.toLowerCase().replace(/[-_]/g, '');
+  if (SECRET_FIELD.test(normalized)) return true;
+  return normalized === 'code' && (typeof value === 'string' || typeof value === 'number') && OTP_SHAPED.test(String(value));
+}
+
+/** A copy of `value` with secret fields replaced by `[redacted]`, at any depth (errors included). */
+export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
+  seen.add(value);
+  if (Array.isArray(value)) return value.map((item) => redactSecrets(item, depth + 1, seen));
+  const source: Record<string, unknown> =
+    value instanceof Error ? { type: value.name, message: value.message, stack: value.stack, ...(value as unknown as Record<string, unknown>) } : (value as Record<string, unknown>);
+  const out: Record<string, unknown> = {};
+  for (const [key, field] of Object.entries(source)) {
+    out[key] = isSecretField(key, field) ? REDACTED : redactSecrets(field, depth + 1, seen);
+  }
+  return out;
+}
+
+/** Child-logger bindings bypass pino's formatters: redact them as the child is made, for children of children too. */
+function redactingChildren(logger: Logger): Logger {
+  const child = logger.child.bind(logger) as unknown as (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
+  const redacting = (bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger =>
+    redactingChildren(child(redactSecrets(bindings) as pino.Bindings, options));
+  logger.child = redacting as unknown as Logger['child'];
+  return logger;
+}
 
 export function createLogger(opts: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
-  const paths = REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`, `req.headers.${f}`, `headers["${f}"]`]);
-  return pino(
+  return redactingChildren(pino(
     {
       level: opts.level ?? 'info',
       name: opts.name ?? 'dongflow',
-      redact: { paths, censor: '[redacted]' },
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: {
+        log: (object) => redactSecrets(object) as Record<string, unknown>,
+        bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
+      },
     },
     opts.destination,
-  );
+  ));
 }

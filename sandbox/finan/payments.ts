@@ -165,6 +165,7 @@ export class PaymentBook {
 
   /** Creates a request; `checkoutBase` is where card/MoMo payment pages live (`.../_sandbox/finan/checkout`). */
   create(clientId: string, input: NewPaymentRequest, checkoutBase: string): PaymentRequestCreated {
+    // Only a bank transfer pays into the account, so only then must it exist (404 "Không tìm thấy Account ID").
     const bank = input.account_id === null ? undefined : this.deps.accounts.bankOf(input.account_id);
     if (input.payment_method === 'bank_transfer' && bank === undefined) throw new FinanApiError(404, 'Account not found');
 
