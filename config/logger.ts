@@ -1,6 +1,6 @@
 /**
- * The one logger: structured JSON (pino). Secrets are redacted by construction: every object logged, at any
- * depth, passes through `redactSecrets`, which blanks fields whose *name* says they hold a secret.
+ * The one logger: structured JSON (pino). Secrets are redacted by construction: every line, as it is written,
+ * passes through `redactSecrets`, which blanks fields whose *name* says they hold a secret, at any depth.
  */
 import pino from 'pino';
 import type { Logger } from 'pino';
@@ -38,27 +38,16 @@ export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<obje
   return out;
 }
 
-/** Child-logger bindings bypass pino's formatters: redact them as the child is made, for children of children too. */
-function redactingChildren(logger: Logger): Logger {
-  const child = logger.child.bind(logger) as unknown as (bindings: pino.Bindings, options?: pino.ChildLoggerOptions) => Logger;
-  const redacting = (bindings: pino.Bindings, options?: pino.ChildLoggerOptions): Logger =>
-    redactingChildren(child(redactSecrets(bindings) as pino.Bindings, options));
-  logger.child = redacting as unknown as Logger['child'];
-  return logger;
-}
-
 export function createLogger(opts: { level?: string; name?: string; destination?: pino.DestinationStream } = {}): Logger {
-  return redactingChildren(pino(
+  return pino(
     {
       level: opts.level ?? 'info',
       name: opts.name ?? 'dongflow',
       base: { pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
-      formatters: {
-        log: (object) => redactSecrets(object) as Record<string, unknown>,
-        bindings: (bindings) => redactSecrets(bindings) as Record<string, unknown>,
-      },
+      // The last step before a line is written, after serializers and child bindings: nothing can slip past it.
+      hooks: { streamWrite: (line) => `${JSON.stringify(redactSecrets(JSON.parse(line)))}\n` },
     },
     opts.destination,
-  ));
+  );
 }
