@@ -4,6 +4,10 @@
  */
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
+import type { ApiKey } from '../client/gateway/api-keys';
+import { ApiKeysConfigError, parseApiKeys } from '../client/gateway/api-keys';
+import type { KeyRing } from '../codec/keys';
+import { KeyRingError, parseKeyRing } from '../codec/keys';
 
 export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';
 export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
@@ -67,6 +71,10 @@ const EnvSchema = z
     FINAN_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(10),
     DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
     DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
+    DONGFLOW_ENCRYPTION_KEYS: optionalString,
+    DONGFLOW_API_KEYS: optionalString,
+    DONGFLOW_CODEC_AUTH_TOKEN: optionalString,
+    DONGFLOW_WORKER_METRICS_PORT: port(9464),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   });
 
@@ -77,6 +85,26 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('FINAN_BASE_URL')) {
     for (const name of ['FINAN_CLIENT_ID', 'FINAN_SECRET_KEY']) {
       if (!set(name)) problems.push(`${name} is required when FINAN_BASE_URL is set`);
+    }
+  }
+  if (set('TEMPORAL_ADDRESS')) {
+    // Only the embedded default may invent a local key: every process of a real deployment must share the ring.
+    if (!set('DONGFLOW_ENCRYPTION_KEYS')) problems.push('DONGFLOW_ENCRYPTION_KEYS is required when TEMPORAL_ADDRESS is set (e.g. k1:<32 random bytes, base64>)');
+  }
+  if (set('DONGFLOW_ENCRYPTION_KEYS')) {
+    try {
+      parseKeyRing(env.DONGFLOW_ENCRYPTION_KEYS);
+    } catch (err) {
+      if (!(err instanceof KeyRingError)) throw err;
+      problems.push(...err.problems.map((p) => `DONGFLOW_ENCRYPTION_KEYS ${p}`));
+    }
+  }
+  if (set('DONGFLOW_API_KEYS')) {
+    try {
+      parseApiKeys(env.DONGFLOW_API_KEYS);
+    } catch (err) {
+      if (!(err instanceof ApiKeysConfigError)) throw err;
+      problems.push(...err.problems.map((p) => `DONGFLOW_API_KEYS ${p}`));
     }
   }
   if (set('TEMPORAL_TLS_CERT_PATH') !== set('TEMPORAL_TLS_KEY_PATH')) {
@@ -107,6 +135,15 @@ export interface Config {
     maxRequestsPerSecond: number;
   };
   payout: { otpTimeoutMs: number; pollHorizonMs: number };
+  security: {
+    /** Undefined: the embedded default's local key file under the data folder. */
+    encryptionKeys: KeyRing | undefined;
+    /** Undefined: the embedded default's development key under the data folder. */
+    apiKeys: ApiKey[] | undefined;
+    /** Optional bearer token the codec server requires (for the Temporal CLI or a proxy). */
+    codecAuthToken: string | undefined;
+  };
+  workerMetricsPort: number;
   logLevel: string;
 }
 
@@ -147,6 +184,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxRequestsPerSecond: e.FINAN_MAX_REQUESTS_PER_SECOND,
     },
     payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON },
+    security: {
+      encryptionKeys: e.DONGFLOW_ENCRYPTION_KEYS ? parseKeyRing(e.DONGFLOW_ENCRYPTION_KEYS) : undefined,
+      apiKeys: e.DONGFLOW_API_KEYS ? parseApiKeys(e.DONGFLOW_API_KEYS) : undefined,
+      codecAuthToken: e.DONGFLOW_CODEC_AUTH_TOKEN,
+    },
+    workerMetricsPort: e.DONGFLOW_WORKER_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
 }

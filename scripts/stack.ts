@@ -13,6 +13,7 @@ import { createPayoutsClient } from '../client/payouts';
 import type { PayoutsClient } from '../client/payouts';
 import { buildGateway } from '../client/gateway/server';
 import type { Config } from '../config/env';
+import { ConfigError } from '../config/env';
 import type { Logger } from '../config/logger';
 import { ensureSearchAttributes, temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
@@ -21,6 +22,10 @@ import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
 import { installTemporalRuntime } from '../workers/logging';
 import { createDongflowWorkers } from '../workers/worker';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/definitions';
+import { dataConverterFor } from '../codec/data-converter';
+import { loadOrCreateLocalKeyRing } from '../codec/keys';
+import { createMetrics } from '../client/gateway/metrics';
+import { loadOrCreateDevApiKey } from './dev-credentials';
 import { temporalCliPath } from './temporal-binaries';
 
 export interface StackOptions {
@@ -39,6 +44,8 @@ export interface RunningStack {
   gatewayUrl: string;
   /** Set when the sandbox runs. */
   sandboxUrl: string | undefined;
+  /** The embedded default's development API key; undefined when DONGFLOW_API_KEYS is configured. */
+  devApiKey: string | undefined;
   finanBaseUrl: string;
   client: Client;
   payouts: PayoutsClient;
@@ -63,6 +70,8 @@ async function startDevServer(config: Config, logger: Logger): Promise<ChildProc
     '--sqlite-pragma', 'synchronous=NORMAL',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
     '--log-level', 'warn',
+    // The UI decodes payloads through the gateway's codec server.
+    '--ui-codec-endpoint', `http://127.0.0.1:${config.gateway.port}/codec`,
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`]),
   ];
   const log = openSync(resolve(dataDir, 'temporal-server.log'), 'a');
@@ -109,17 +118,19 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       }
     }
   };
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsPort: config.workerMetricsPort });
   try {
     if (!config.temporal.address) {
       const devServer = await startDevServer(config, logger);
       cleanups.push(() => stopChild(devServer));
     }
+    const keyRing = config.security.encryptionKeys ?? loadOrCreateLocalKeyRing(resolve(config.dataDir));
+    const dataConverter = dataConverterFor(keyRing);
     const connectionOptions = temporalConnectionOptions(config);
     const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
     await ensureSearchAttributes(connection, config.temporal.namespace);
-    const client = new Client({ connection, namespace: config.temporal.namespace });
+    const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
     let sandbox: RunningSandbox | undefined;
     if (!config.finan.baseUrl) {
@@ -142,6 +153,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
         namespace: config.temporal.namespace,
         finan,
         finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+        dataConverter,
       });
       const running = workers.run();
       running.catch((err) => logger.error({ err }, 'worker stopped with an error'));
@@ -152,7 +164,21 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     }
 
     const payouts = createPayoutsClient(client, { otpTimeoutMs: config.payout.otpTimeoutMs, pollHorizonMs: config.payout.pollHorizonMs });
-    const gateway = buildGateway({ payouts, connection, logger: logger.child({ component: 'gateway' }) });
+    if (config.temporal.address && !config.security.apiKeys) {
+      throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
+    }
+    const devCredentials = config.security.apiKeys ? undefined : loadOrCreateDevApiKey(resolve(config.dataDir));
+    const uiPort = config.temporal.embedded.uiPort;
+    const gateway = buildGateway({
+      payouts,
+      connection,
+      logger: logger.child({ component: 'gateway' }),
+      apiKeys: config.security.apiKeys ?? devCredentials!.apiKeys,
+      codec: dataConverter.payloadCodecs[0]!,
+      codecAllowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      codecAuthToken: config.security.codecAuthToken,
+      metrics: createMetrics(),
+    });
     const gatewayUrl = await gateway.listen({ host: config.gateway.host, port: config.gateway.port });
     cleanups.push(() => gateway.close());
 
@@ -161,6 +187,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       temporalUiUrl: config.temporal.address ? undefined : `http://127.0.0.1:${config.temporal.embedded.uiPort}`,
       gatewayUrl,
       sandboxUrl: sandbox?.url,
+      devApiKey: devCredentials?.key,
       finanBaseUrl,
       client,
       payouts,

@@ -23,10 +23,16 @@ export function temporalLogger(logger: Logger): TemporalLogger {
   };
 }
 
-/** Installs the SDK runtime with our logger; a no-op when this process already installed one. */
-export function installTemporalRuntime(logger: Logger): void {
+/**
+ * Installs the SDK runtime with our logger and, given a port, the SDK's own Prometheus metrics (task latencies,
+ * slots, polls) at `http://127.0.0.1:<port>/metrics`. A no-op when this process already installed one.
+ */
+export function installTemporalRuntime(logger: Logger, opts: { metricsPort?: number } = {}): void {
   try {
-    Runtime.install({ logger: temporalLogger(logger.child({ component: 'temporal-sdk' })) });
+    Runtime.install({
+      logger: temporalLogger(logger.child({ component: 'temporal-sdk' })),
+      ...(opts.metricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${opts.metricsPort}` } } } } : {}),
+    });
   } catch {
     // Already installed (several stacks in one test process): keep the first.
   }

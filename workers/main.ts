@@ -2,7 +2,10 @@
  * A standalone worker process (`npm run worker`), for running workers apart from the gateway in production:
  * connects to TEMPORAL_ADDRESS (or the embedded default), serves until SIGINT/SIGTERM, then drains and exits.
  */
+import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
+import { dataConverterFor } from '../codec/data-converter';
+import { loadOrCreateLocalKeyRing } from '../codec/keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
@@ -14,7 +17,9 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const logger = createLogger({ level: config.logLevel, name: 'dongflow-worker' });
   // The SDK's runtime drains the workers on SIGINT/SIGTERM.
-  installTemporalRuntime(logger);
+  installTemporalRuntime(logger, { metricsPort: config.workerMetricsPort });
+  // loadConfig guarantees keys whenever TEMPORAL_ADDRESS is set; only the embedded default uses the local key file.
+  const keyRing = config.security.encryptionKeys ?? loadOrCreateLocalKeyRing(resolve(config.dataDir));
   const finanBaseUrl = config.finan.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/finan/open`;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const workers = await createDongflowWorkers({
@@ -22,6 +27,7 @@ async function main(): Promise<void> {
     namespace: config.temporal.namespace,
     finan: new FinanClient({ baseUrl: finanBaseUrl, clientId: config.finan.clientId, secretKey: config.finan.secretKey, timeoutMs: config.finan.timeoutMs }),
     finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+    dataConverter: dataConverterFor(keyRing),
   });
   logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl }, 'worker running');
   await workers.run();

@@ -19,6 +19,8 @@ export interface DongflowWorkerOptions {
   /** A prebuilt bundle (production) instead of bundling `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
+  /** The encrypting data converter: payloads in history are AES-GCM ciphertext. */
+  dataConverter?: WorkerOptions['dataConverter'];
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
@@ -35,6 +37,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     taskQueue: opts.workflowTaskQueue ?? WORKFLOW_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxCachedWorkflows: opts.maxCachedWorkflows ?? 500,
+    dataConverter: opts.dataConverter,
     maxConcurrentWorkflowTaskExecutions: 40,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });
@@ -43,6 +46,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     namespace: opts.namespace,
     taskQueue: opts.finanTaskQueue ?? FINAN_TASK_QUEUE,
     activities: createFinanActivities(opts.finan),
+    dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',

@@ -116,3 +116,285 @@ export const cancelSignal = defineSignal<[]>('cancel');
 /** The gateway's cancel: the same as the `cancel` signal, but answers whether it took effect. */
 export const cancelPayoutUpdate = defineUpdate<PayoutState, []>('cancelPayout');
 export const payoutStatusQuery = defineQuery<PayoutState>('status');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Payment collection: payment requests, invoice-linked payments, reconciliation and unmatched payments.
+
+export const paymentWorkflowId = (referenceId: string): string => `payment-${referenceId}`;
+export const invoiceWorkflowId = (invoiceId: string): string => `invoice-${invoiceId}`;
+/** The operators' inbox of payments that match no running flow: orphans and late payments. */
+export const UNMATCHED_PAYMENTS_WORKFLOW_ID = 'unmatched-payments';
+export const RECONCILIATION_SCHEDULE_ID = 'dongflow-reconciliation';
+
+/** The page's `reference_type` linking a payment request to an invoice. */
+export const INVOICE_REFERENCE_TYPE = 'invoice';
+
+export type PaymentMethod = 'bank_transfer' | 'card' | 'ewallet_momo';
+
+/** Finan's four statuses, from the amounts alone. */
+export type PaymentAmountStatus = 'unpaid' | 'partial_paid' | 'paid' | 'extra_paid';
+
+/**
+ * A payment request flow's status: Finan's four while the link lives, then the final one at its expiry.
+ * - `creating`: the request is being created at Finan;
+ * - `rejected`: Finan refused to create it (validation, unknown account): no link exists, no money can arrive;
+ * - `expired`: the link expired with nothing paid; `expired_partial`: it expired partly paid.
+ */
+export type PaymentRequestStatus = 'creating' | PaymentAmountStatus | 'expired' | 'expired_partial' | 'rejected';
+
+export const FINAL_PAYMENT_REQUEST_STATUSES: readonly PaymentRequestStatus[] = ['paid', 'extra_paid', 'expired', 'expired_partial', 'rejected'];
+
+export interface PaymentItemInput {
+  name: string;
+  /** Integer VND. */
+  price: number;
+  quantity: number;
+  /** price × quantity. */
+  amount: number;
+}
+
+export interface PaymentPartyInput {
+  name?: string;
+  phone?: string;
+  address?: string;
+  email?: string;
+}
+
+export interface PaymentRequestInput {
+  referenceId: string;
+  /** Finan's id of the account the money is paid into (required for bank_transfer). */
+  accountId?: string;
+  /** Integer VND. */
+  amount: number;
+  paymentMethod: PaymentMethod;
+  description?: string;
+  items?: PaymentItemInput[];
+  /** PII: kept in (encrypted) history for Finan, never in search attributes or the status query. */
+  customer?: PaymentPartyInput & { name: string };
+  merchant?: PaymentPartyInput;
+  successRedirectUrl?: string;
+  failureRedirectUrl?: string;
+  /** How long the link is collected before the final reconciliation. Default 30 minutes (Finan's link validity). */
+  ttlMs?: number;
+}
+
+export interface BankTransferDetails {
+  /** The VietQR string (EMVCo), not an image. */
+  qrCode: string;
+  bankName: string;
+  accountName: string;
+  accountNumber: string;
+  /** The transfer content the payer must keep: Finan matches the transfer on it. */
+  remark: string;
+}
+
+/** A payment request as created at Finan: what the payer needs. */
+export interface CreatedPaymentRequest {
+  paymentRequestId: string;
+  paymentRequestCode: string;
+  /** Empty for bank_transfer. */
+  paymentUrl: string;
+  bankTransfer: BankTransferDetails | null;
+}
+
+/** One payment Finan confirmed (listed in a payment request's `payments[]`). */
+export interface ConfirmedPayment {
+  paymentId: string;
+  paymentRequestId: string;
+  amount: number;
+  method: PaymentMethod;
+  createdAt: string;
+}
+
+export interface PaymentFailureInfo {
+  type: string;
+  message: string;
+  httpStatus?: number;
+  providerCode?: number;
+  requestId?: string;
+}
+
+/** The answer of the `status` query, of the `created` update and of `GET /v1/payment-requests/{referenceId}`. */
+export interface PaymentRequestState {
+  referenceId: string;
+  workflowId: string;
+  status: PaymentRequestStatus;
+  amount: number;
+  /** Sum of the confirmed payments, each counted once. */
+  paidAmount: number;
+  payments: ConfirmedPayment[];
+  paymentMethod: PaymentMethod;
+  description: string | null;
+  paymentRequestId: string | null;
+  paymentRequestCode: string | null;
+  paymentUrl: string | null;
+  bankTransfer: BankTransferDetails | null;
+  /** When the link is reconciled one last time and the flow ends. */
+  expiresAt: string | null;
+  /** Payment ids announced (webhook) that Finan has not listed yet: not counted. */
+  unconfirmedPaymentIds: string[];
+  createdAt: string;
+  updatedAt: string;
+  failure: PaymentFailureInfo | null;
+}
+
+/**
+ * A hint that money may have arrived: from the webhook receiver, the reconciliation or an operator. Never counted
+ * as such: the flow re-reads Finan and counts only what Finan lists. Plain JSON, so an operator can send
+ * `temporal workflow signal -w payment-REF --name paymentNotice --input '{"source":"operator"}'`.
+ */
+export interface PaymentNotice {
+  source: 'webhook' | 'reconciliation' | 'operator';
+  /** The payment(s) the sender saw; when every one is already known the notice is a duplicate. Absent: re-read. */
+  paymentIds?: string[];
+  paymentRequestId?: string | null;
+  /** What the sender saw (a hint, never counted). */
+  amount?: number;
+}
+
+export const paymentNoticeSignal = defineSignal<[PaymentNotice]>('paymentNotice');
+/** Answers once the request exists at Finan (the VietQR, remark, URL); fails if Finan refused it. */
+export const paymentRequestCreatedUpdate = defineUpdate<PaymentRequestState, []>('paymentRequestCreated');
+export const paymentRequestStatusQuery = defineQuery<PaymentRequestState>('status');
+
+/** An invoice's status: Finan's four from the invoice's totals while collecting, then `overdue` past its due date. */
+export type InvoiceStatus = 'creating' | PaymentAmountStatus | 'overdue' | 'rejected';
+export const FINAL_INVOICE_STATUSES: readonly InvoiceStatus[] = ['paid', 'extra_paid', 'overdue', 'rejected'];
+
+export interface InvoicePaymentInput {
+  invoiceId: string;
+  accountId?: string;
+  /** The invoice total, integer VND. */
+  amount: number;
+  /** ISO 8601 instant from which the invoice is overdue. */
+  dueAt: string;
+  paymentMethod: PaymentMethod;
+  description?: string;
+  /** Lifetime of each payment request (link). Default 30 minutes. */
+  linkTtlMs?: number;
+  /** Continue-as-new past this many history events (default 2,000). */
+  maxHistoryEvents?: number;
+  /** Set by continue-as-new: the state so far. */
+  carried?: InvoiceState;
+}
+
+export interface InvoicePaymentRequest extends CreatedPaymentRequest {
+  /** What this request asked for: the invoice's outstanding amount when it was created. */
+  amount: number;
+  /** What Finan says was paid to this request. */
+  paidAmount: number;
+  createdAt: string;
+  expiresAt: string;
+  open: boolean;
+}
+
+/** The answer of the invoice's `status` query and of `GET /v1/invoices/{invoiceId}`. */
+export interface InvoiceState {
+  invoiceId: string;
+  workflowId: string;
+  status: InvoiceStatus;
+  amount: number;
+  /** Sum over every payment request of the invoice, as Finan lists them. */
+  paidAmount: number;
+  dueAt: string;
+  description: string | null;
+  /** The open request the payer should use, if any. */
+  current: InvoicePaymentRequest | null;
+  /** Every request created for the invoice, oldest first (the most recent 20 unpaid ones and every paid one). */
+  requests: InvoicePaymentRequest[];
+  /** Requests created in total (renewals included). */
+  requestCount: number;
+  payments: ConfirmedPayment[];
+  unconfirmedPaymentIds: string[];
+  /** Runs of the flow so far (continue-as-new keeps history bounded). */
+  run: number;
+  createdAt: string;
+  updatedAt: string;
+  failure: PaymentFailureInfo | null;
+}
+
+export const invoiceCreatedUpdate = defineUpdate<InvoiceState, []>('invoiceCollecting');
+export const invoiceStatusQuery = defineQuery<InvoiceState>('status');
+
+/** Why a payment is in the operators' inbox. */
+export type UnmatchedReason = 'orphan' | 'late';
+
+/** A payment that reached no running flow: for an operator to refund, credit or link. */
+export interface UnmatchedPaymentNotice {
+  paymentId: string;
+  reason: UnmatchedReason;
+  source: PaymentNotice['source'];
+  /** The flow it belonged to, when one exists (closed for a late payment). */
+  flowWorkflowId: string | null;
+  paymentRequestId: string | null;
+  referenceId: string | null;
+  referenceType: string | null;
+  /** As announced: confirmed against Finan before it is shown as confirmed. */
+  amount: number;
+  method: string | null;
+  createdAt: string | null;
+}
+
+export interface UnmatchedPayment extends UnmatchedPaymentNotice {
+  /** Finan lists it in the payment request's payments (an orphan to a static QR cannot be confirmed: false). */
+  confirmed: boolean;
+  recordedAt: string;
+  resolution: string | null;
+}
+
+export interface UnmatchedPaymentsState {
+  open: UnmatchedPayment[];
+  /** The most recent resolved entries (older ones are in earlier runs' histories). */
+  resolved: UnmatchedPayment[];
+  openAmount: number;
+}
+
+export interface UnmatchedPaymentsInput {
+  carried?: UnmatchedPaymentsState;
+}
+
+export interface UnmatchedPaymentResolution {
+  paymentId: string;
+  /** What the operator did, e.g. "refunded 2024-01-21, ticket 812". */
+  resolution: string;
+}
+
+export const unmatchedPaymentSignal = defineSignal<[UnmatchedPaymentNotice[]]>('unmatchedPayments');
+export const resolveUnmatchedPaymentUpdate = defineUpdate<UnmatchedPayment, [UnmatchedPaymentResolution]>('resolveUnmatchedPayment');
+export const unmatchedPaymentsQuery = defineQuery<UnmatchedPaymentsState>('status');
+
+export interface ReconciliationInput {
+  /** Payments older than this are not looked at again (they were by earlier runs). Default 24 hours. */
+  lookbackMs?: number;
+}
+
+/** A run's findings: its workflow result, memo and search attributes show them in the Temporal UI. */
+export interface ReconciliationReport {
+  startedAt: string;
+  lookbackMs: number;
+  /** Payment requests with payments in the lookback window. */
+  requestsChecked: number;
+  /** Flows that missed a webhook and were told to re-read Finan. */
+  flowsSignalled: { workflowId: string; paymentIds: string[] }[];
+  /** Payments newly recorded in the operators' inbox. */
+  unmatchedRecorded: { paymentId: string; reason: UnmatchedReason; flowWorkflowId: string | null }[];
+}
+
+/** A payment request as Finan reads or lists it, in our words (no customer or merchant data). */
+export interface ProviderPaymentRequest {
+  paymentRequestId: string;
+  referenceId: string;
+  referenceType: string | null;
+  amount: number;
+  paidAmount: number;
+  status: PaymentAmountStatus;
+  payments: ConfirmedPayment[];
+}
+
+/** What a flow has counted, as the reconciliation sees it. */
+export interface FlowKnowledge {
+  workflowId: string;
+  /** `missing`: no flow with this id was ever started (or it was deleted with its namespace's retention). */
+  state: 'running' | 'closed' | 'missing';
+  countedPaymentIds: string[];
+}

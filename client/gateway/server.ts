@@ -6,15 +6,29 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import type { FastifyError } from 'fastify';
+import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../../config/logger';
 import { DongflowError } from '../errors';
 import type { PayoutsClient } from '../payouts';
+import type { ApiKey } from './api-keys';
+import { apiKeyAuth } from './api-keys';
+import { codecRoutes } from './codec-routes';
+import type { DongflowMetrics } from './metrics';
+import { httpMetrics } from './metrics';
 
 export interface GatewayDeps {
   payouts: PayoutsClient;
   /** Used by /healthz to report whether Temporal answers. */
   connection: Connection;
   logger: Logger;
+  /** Backends' API keys (hashes and scopes) for `/v1/*`. */
+  apiKeys: readonly ApiKey[];
+  /** The payload codec served to the Temporal UI at `/codec/*`. */
+  codec: PayloadCodec;
+  /** Browser origins of the Temporal UI allowed to call the codec server. */
+  codecAllowedOrigins: string[];
+  codecAuthToken?: string;
+  metrics: DongflowMetrics;
   bodyLimitBytes?: number;
 }
 
@@ -31,6 +45,10 @@ export function buildGateway(deps: GatewayDeps) {
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
+
+  void app.register(httpMetrics, { metrics: deps.metrics });
+  void app.register(apiKeyAuth, { keys: deps.apiKeys });
+  void app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.codecAllowedOrigins, bearerToken: deps.codecAuthToken });
 
   app.setErrorHandler((err: FastifyError | DongflowError | Error, request, reply) => {
     if (err instanceof DongflowError) {

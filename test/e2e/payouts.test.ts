@@ -14,7 +14,7 @@ let sandbox: ReturnType<typeof sandboxControls>;
 
 beforeAll(async () => {
   stack = await startTestStack();
-  api = gatewayApi(stack.gatewayUrl);
+  api = gatewayApi(stack);
   sandbox = sandboxControls(stack.sandboxUrl!);
 });
 

@@ -5,11 +5,13 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
 import type { PayoutState } from '../../workflows/definitions';
+import { freePort } from '../helpers/ports';
 import { sandboxControls } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';
 import { eventually, startTestStack } from '../helpers/stack';
@@ -18,7 +20,9 @@ let stack: TestStack;
 let sandbox: ReturnType<typeof sandboxControls>;
 const workers: ChildProcess[] = [];
 
-function startWorker(): ChildProcess {
+async function startWorker(): Promise<ChildProcess> {
+  // The worker shares the stack's key ring: it must read the payloads the gateway encrypted.
+  const keys = readFileSync(join(stack.dataDir, 'encryption-keys'), 'utf8').trim().split(/\s+/).join(',');
   const child = spawn(process.execPath, ['--import', 'tsx', resolve(__dirname, '../../workers/main.ts')], {
     cwd: resolve(__dirname, '../..'),
     env: {
@@ -28,6 +32,8 @@ function startWorker(): ChildProcess {
       FINAN_CLIENT_ID: 'sandbox-client',
       FINAN_SECRET_KEY: 'sandbox-secret',
       LOG_LEVEL: 'error',
+      DONGFLOW_ENCRYPTION_KEYS: keys,
+      DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -74,7 +80,7 @@ test('killing the worker mid-creation and mid-verification neither duplicates a 
 
   // 1. Finan is slow to create: the worker dies while the requests are in flight; Finan still commits them.
   await sandbox.setFaults({ rules: [{ method: 'POST', path: '/api/v1/payouts', latencyMs: 2_000 }] });
-  const first = startWorker();
+  const first = await startWorker();
   for (const referenceId of references) {
     await stack.payouts.startPayout({
       referenceId,
@@ -91,7 +97,7 @@ test('killing the worker mid-creation and mid-verification neither duplicates a 
   await sandbox.clearFaults();
 
   // 2. A new worker retries each creation after its timeout, finds the payout by reference, and creates nothing new.
-  const second = startWorker();
+  const second = await startWorker();
   const waiting = await Promise.all(
     references.map((ref) => eventually(() => state(ref), (s: PayoutState) => s.status !== 'creating', 90_000, 500)),
   );
@@ -109,7 +115,7 @@ test('killing the worker mid-creation and mid-verification neither duplicates a 
   await sandbox.clearFaults();
 
   // 4. A third worker re-reads each payout instead of spending another OTP try, and polls them to success.
-  startWorker();
+  await startWorker();
   for (const outcome of await outcomes) expect(outcome.accepted).toBe(true);
   const done = await Promise.all(references.map((ref) => eventually(() => state(ref), (s: PayoutState) => s.status === 'success', 90_000, 500)));
   done.forEach((s) => expect(s.remainingTry).toBe(3));

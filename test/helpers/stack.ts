@@ -24,6 +24,7 @@ export async function startTestStack(opts: { env?: Record<string, string>; sandb
     GATEWAY_PORT: String(await freePort()),
     SANDBOX_PORT: String(await freePort()),
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),
     ...opts.env,
   });
   const stack = await startStack({
@@ -42,12 +43,13 @@ export async function startTestStack(opts: { env?: Record<string, string>; sandb
   };
 }
 
-/** Calls the gateway like a backend would. */
-export function gatewayApi(gatewayUrl: string) {
+/** Calls the gateway like a backend would: with the stack's API key unless told otherwise. */
+export function gatewayApi(stack: { gatewayUrl: string; devApiKey?: string }) {
+  const auth: Record<string, string> = stack.devApiKey ? { authorization: `Bearer ${stack.devApiKey}` } : {};
   const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
-    const response = await fetch(`${gatewayUrl}${path}`, {
+    const response = await fetch(`${stack.gatewayUrl}${path}`, {
       method,
-      headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
+      headers: { ...auth, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...headers },
       body: body !== undefined ? JSON.stringify(body) : undefined,
     });
     const text = await response.text();

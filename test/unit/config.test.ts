@@ -33,9 +33,10 @@ describe('configuration', () => {
         'TEMPORAL_ADDRESS must be host:port, e.g. my-namespace.tmprl.cloud:7233',
         'FINAN_CLIENT_ID is required when FINAN_BASE_URL is set',
         'FINAN_SECRET_KEY is required when FINAN_BASE_URL is set',
+        'DONGFLOW_ENCRYPTION_KEYS is required when TEMPORAL_ADDRESS is set (e.g. k1:<32 random bytes, base64>)',
       ]),
     );
-    expect(error!.problems).toHaveLength(5);
+    expect(error!.problems).toHaveLength(6);
   });
 
   it('uses real Finan credentials when FINAN_BASE_URL is set, and never prints the secret in errors', () => {
@@ -48,8 +49,21 @@ describe('configuration', () => {
     }
   });
 
+  it('names a malformed encryption key without printing it', () => {
+    const bad = Buffer.alloc(16, 9).toString('base64');
+    try {
+      loadConfig({ DONGFLOW_ENCRYPTION_KEYS: `k1:${bad}` });
+      throw new Error('expected a ConfigError');
+    } catch (err) {
+      expect(err).toBeInstanceOf(ConfigError);
+      expect((err as ConfigError).problems.join('\n')).toMatch(/^DONGFLOW_ENCRYPTION_KEYS .*k1/);
+      expect((err as Error).message).not.toContain(bad);
+    }
+  });
+
   it('turns on TLS for Temporal Cloud API keys and requires both halves of an mTLS pair', () => {
-    expect(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k' }).temporal.tls).toBe(true);
+    const keys = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
+    expect(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k', DONGFLOW_ENCRYPTION_KEYS: keys }).temporal.tls).toBe(true);
     expect(() => loadConfig({ TEMPORAL_TLS_CERT_PATH: '/tmp/client.pem' })).toThrow(
       'TEMPORAL_TLS_KEY_PATH is required with the other mTLS variable (set both or neither)',
     );

@@ -1,0 +1,238 @@
+/**
+ * A payment request through Finan, collected until its link expires:
+ * create (VietQR, remark, URL) → count the payments Finan confirms (webhooks and the reconciliation are hints that
+ * make the flow re-read Finan) → at the link's expiry read Finan once more → end paid, extra_paid, expired or
+ * expired_partial.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  TimeoutFailure,
+  allHandlersFinished,
+  condition,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FinanPaymentActivities } from '../activities/finan-payments';
+import type { PaymentFailureInfo, PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
+import { FINAN_TASK_QUEUE, paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
+import {
+  PAYMENT_DEFAULTS,
+  finalPaymentRequestStatus,
+  mergeConfirmedPayments,
+  noticeNeedsRead,
+  paidAmountOf,
+  paymentStatusFromAmounts,
+  readNotice,
+} from './payment-rules';
+
+const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+
+/** A payer is waiting for the QR: retry briefly, then report that Finan could not be reached. */
+const creation = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** A read prompted by a notice: a failed one is retried by the next notice, the reconciliation or the final read. */
+const reads = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** The final read decides the outcome: it waits out a Finan outage (up to a day) rather than guess. */
+const finalReads = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+export function paymentFailureInfo(err: unknown): PaymentFailureInfo {
+  const cause = err instanceof ActivityFailure ? err.cause : err;
+  if (cause instanceof ApplicationFailure) {
+    const details = (cause.details?.[0] ?? {}) as Partial<PaymentFailureInfo>;
+    return {
+      type: cause.type ?? 'Error',
+      message: cause.message,
+      httpStatus: details.httpStatus,
+      providerCode: details.providerCode,
+      requestId: details.requestId,
+    };
+  }
+  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: 'Finan did not answer in time' };
+  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
+}
+
+export async function paymentRequestWorkflow(input: PaymentRequestInput): Promise<PaymentRequestState> {
+  const ttlMs = input.ttlMs ?? PAYMENT_DEFAULTS.ttlMs;
+  const startedAt = new Date().toISOString();
+  const state: PaymentRequestState = {
+    referenceId: input.referenceId,
+    workflowId: workflowInfo().workflowId,
+    status: 'creating',
+    amount: input.amount,
+    paidAmount: 0,
+    payments: [],
+    paymentMethod: input.paymentMethod,
+    description: input.description ?? null,
+    paymentRequestId: null,
+    paymentRequestCode: null,
+    paymentUrl: null,
+    bankTransfer: null,
+    expiresAt: null,
+    unconfirmedPaymentIds: [],
+    createdAt: startedAt,
+    updatedAt: startedAt,
+    failure: null,
+  };
+
+  // Only a flow started with dongflow's search attributes upserts them (see payout.ts).
+  const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
+
+  const setStatus = (status: PaymentRequestStatus): void => {
+    const changed = status !== state.status;
+    state.status = status;
+    state.updatedAt = new Date().toISOString();
+    if (!changed) return;
+    if (searchable) {
+      upsertSearchAttributes([
+        { key: searchAttributes.status, value: status },
+        ...(state.paymentRequestId ? [{ key: searchAttributes.providerId, value: state.paymentRequestId }] : []),
+      ]);
+    }
+    log.info('Payment request status changed', { referenceId: state.referenceId, status, paidAmount: state.paidAmount });
+  };
+
+  /** Requests whose payments count for this flow: ours, and any an earlier creation attempt made. */
+  const requestIds = new Set<string>();
+  /** Request ids named by notices but not ours yet: counted only if Finan says they carry our reference. */
+  const candidateIds = new Set<string>();
+  const counted = new Set<string>();
+  const announced = new Set<string>();
+  let readRequested = false;
+
+  setHandler(paymentRequestStatusQuery, () => ({ ...state, unconfirmedPaymentIds: [...announced] }));
+
+  setHandler(paymentNoticeSignal, (raw) => {
+    const notice = readNotice(raw);
+    // A signal cannot be refused: an unusable one is noted and dropped.
+    if (!notice) {
+      log.warn('Payment notice ignored: not a notice', { referenceId: state.referenceId });
+      return;
+    }
+    if (!noticeNeedsRead(notice, counted, announced)) {
+      log.info('Duplicate payment notice ignored', { referenceId: state.referenceId, paymentIds: notice.paymentIds });
+      return;
+    }
+    for (const id of notice.paymentIds ?? []) if (!counted.has(id)) announced.add(id);
+    if (notice.paymentRequestId && !requestIds.has(notice.paymentRequestId)) candidateIds.add(notice.paymentRequestId);
+    readRequested = true;
+  });
+
+  setHandler(paymentRequestCreatedUpdate, async () => {
+    await condition(() => state.status !== 'creating');
+    if (state.status === 'rejected') {
+      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? 'PaymentRequestRejected', state.failure);
+    }
+    return { ...state, unconfirmedPaymentIds: [...announced] };
+  });
+
+  const applyProvider = (request: ProviderPaymentRequest): void => {
+    const { payments, added } = mergeConfirmedPayments(state.payments, request.payments);
+    for (const payment of request.payments) announced.delete(payment.paymentId);
+    if (added.length === 0) return;
+    for (const payment of added) counted.add(payment.paymentId);
+    state.payments = payments;
+    state.paidAmount = paidAmountOf(payments);
+    log.info('Payments confirmed by Finan', { referenceId: state.referenceId, paymentIds: added.map((p) => p.paymentId), paidAmount: state.paidAmount });
+  };
+
+  /** Reads Finan for every request of this flow; money state moves only on what Finan lists. */
+  const readFinan = async (activities: FinanPaymentActivities): Promise<void> => {
+    for (const id of [...requestIds, ...candidateIds]) {
+      const request = await activities.getPaymentRequest(id);
+      if (candidateIds.delete(id)) {
+        if (request.referenceId !== input.referenceId || request.referenceType !== null) {
+          log.warn('Notice named a payment request of another reference; ignored', { referenceId: state.referenceId, paymentRequestId: id });
+          continue;
+        }
+        requestIds.add(id);
+      }
+      applyProvider(request);
+    }
+  };
+
+  const finish = async (): Promise<PaymentRequestState> => {
+    await condition(allHandlersFinished);
+    return { ...state, unconfirmedPaymentIds: [...announced] };
+  };
+
+  // 1. Create the request at Finan: the caller answers its payer with the QR and remark.
+  try {
+    const created = await creation.createPaymentRequest({
+      referenceId: input.referenceId,
+      accountId: input.accountId,
+      amount: input.amount,
+      paymentMethod: input.paymentMethod,
+      description: input.description,
+      items: input.items,
+      customer: input.customer,
+      merchant: input.merchant,
+      successRedirectUrl: input.successRedirectUrl,
+      failureRedirectUrl: input.failureRedirectUrl,
+      knownPaymentRequestIds: [],
+    });
+    requestIds.add(created.paymentRequestId);
+    for (const id of created.abandonedPaymentRequestIds) requestIds.add(id);
+    state.paymentRequestId = created.paymentRequestId;
+    state.paymentRequestCode = created.paymentRequestCode;
+    state.paymentUrl = created.paymentUrl;
+    state.bankTransfer = created.bankTransfer;
+  } catch (err) {
+    state.failure = paymentFailureInfo(err);
+    setStatus('rejected');
+    return finish();
+  }
+  // The link's lifetime counts from Finan's answer: one timer, however many notices arrive.
+  state.expiresAt = new Date(Date.now() + ttlMs).toISOString();
+  let expired = false;
+  void sleep(ttlMs).then(() => (expired = true));
+  setStatus('unpaid');
+
+  // 2. Until the link expires, each notice makes the flow re-read Finan.
+  for (;;) {
+    await condition(() => readRequested || expired);
+    if (expired) break;
+    readRequested = false;
+    try {
+      await readFinan(reads);
+      state.failure = null;
+    } catch (err) {
+      state.failure = paymentFailureInfo(err);
+      log.warn('Reading Finan after a payment notice failed; the final read will settle it', { referenceId: state.referenceId, error: state.failure.message });
+    }
+    setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
+  }
+
+  // 3. At expiry, one reconciliation read, then the final status. A notice that arrived meanwhile gets its read too.
+  do {
+    readRequested = false;
+    try {
+      await readFinan(finalReads);
+      state.failure = null;
+    } catch (err) {
+      state.failure = { ...paymentFailureInfo(err), message: `The final read of Finan failed; the status is from the payments confirmed before: ${paymentFailureInfo(err).message}` };
+    }
+  } while (readRequested);
+  setStatus(finalPaymentRequestStatus(state.amount, state.paidAmount));
+  return finish();
+}
