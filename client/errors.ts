@@ -55,3 +55,9 @@ export class TemporalUnavailableError extends DongflowError {
     super('Temporal is unreachable; nothing was changed, retry later', { cause: cause instanceof Error ? cause.message : String(cause) });
   }
 }
+
+/** Finan refused the request (unknown account, a rule of its own): nothing was created, nothing can be paid. */
+export class ProviderRejectedError extends DongflowError {
+  readonly code = 'provider_rejected';
+  readonly httpStatus = 422;
+}

@@ -11,8 +11,14 @@ const PINO_LEVEL: Record<LogLevel, 'trace' | 'debug' | 'info' | 'warn' | 'error'
   ERROR: 'error',
 };
 
+/** The worker's own chatter (bundle statistics, state changes, queues it deliberately does not poll) is debug detail. */
+const ROUTINE = /^(asset workflow-bundle|Workflow bundle created|Worker state changed|No (workflows|activities|Nexus services) registered)/;
+
 export function temporalLogger(logger: Logger): TemporalLogger {
-  const log = (level: LogLevel, message: string, meta?: LogMetadata) => logger[PINO_LEVEL[level]](meta ?? {}, message);
+  const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
+    const pinoLevel = ROUTINE.test(message) && (level === 'INFO' || level === 'WARN') ? 'debug' : PINO_LEVEL[level];
+    logger[pinoLevel](meta ?? {}, message);
+  };
   return {
     log,
     trace: (m, meta) => log('TRACE', m, meta),

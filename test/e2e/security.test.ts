@@ -34,7 +34,7 @@ function payloadsIn(node: unknown, where = '', found: (RawPayload & { where: str
   if (Array.isArray(node)) node.forEach((n) => payloadsIn(n, where, found));
   else if (node && typeof node === 'object') {
     const record = node as Record<string, unknown>;
-    if (record.metadata && typeof record.metadata === 'object' && 'encoding' in (record.metadata as object)) found.push({ ...(record as RawPayload), where });
+    if (record.metadata && typeof record.metadata === 'object' && 'encoding' in (record.metadata)) found.push({ ...(record as RawPayload), where });
     else Object.entries(record).forEach(([key, n]) => payloadsIn(n, `${where}.${key}`, found));
   }
   return found;

@@ -1,0 +1,239 @@
+/**
+ * An invoice collected through Finan payment requests (`reference_type: "invoice"`, `reference_id`: the invoice id):
+ * a request for what is owed; when its link expires unpaid and the invoice is not past due, a new one for the rest.
+ * The paid amount is Finan's total over every request of the invoice (the list filtered by reference), never a sum
+ * of webhooks. Ends paid, extra_paid (a refund decision) or overdue; continues as new so history stays bounded.
+ */
+import {
+  allHandlersFinished,
+  ApplicationFailure,
+  condition,
+  continueAsNew,
+  log,
+  proxyActivities,
+  setHandler,
+  sleep,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { FinanPaymentActivities } from '../activities/finan-payments';
+import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './definitions';
+import { FINAN_TASK_QUEUE, INVOICE_REFERENCE_TYPE, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
+import { paymentFailureInfo } from './payment-request';
+import {
+  PAYMENT_DEFAULTS,
+  boundedRequests,
+  invoiceAfterLinkExpiry,
+  isFinalInvoiceStatus,
+  mergeConfirmedPayments,
+  noticeNeedsRead,
+  paidAmountOf,
+  paymentStatusFromAmounts,
+  readNotice,
+  shouldContinueAsNew,
+} from './payment-rules';
+
+const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+
+/** The first request: the caller waits for its QR. */
+const creation = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '1 minute',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const reads = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '5 minutes',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+const finalReads = proxyActivities<FinanPaymentActivities>({
+  taskQueue: FINAN_TASK_QUEUE,
+  startToCloseTimeout: '30 seconds',
+  scheduleToCloseTimeout: '24 hours',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+});
+
+/** A renewal has no payer waiting: it retries through a Finan outage, up to the due date. */
+const renewalUntil = (dueAtMs: number) =>
+  proxyActivities<FinanPaymentActivities>({
+    taskQueue: FINAN_TASK_QUEUE,
+    startToCloseTimeout: '30 seconds',
+    scheduleToCloseTimeout: Math.max(dueAtMs - Date.now(), 60_000),
+    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
+  });
+
+export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promise<InvoiceState> {
+  const linkTtlMs = input.linkTtlMs ?? PAYMENT_DEFAULTS.ttlMs;
+  const maxHistoryEvents = input.maxHistoryEvents ?? PAYMENT_DEFAULTS.invoiceMaxHistoryEvents;
+  const dueAtMs = Date.parse(input.dueAt);
+  const startedAt = new Date().toISOString();
+  const state: InvoiceState = input.carried
+    ? { ...input.carried, run: input.carried.run + 1 }
+    : {
+        invoiceId: input.invoiceId,
+        workflowId: workflowInfo().workflowId,
+        status: 'creating',
+        amount: input.amount,
+        paidAmount: 0,
+        dueAt: input.dueAt,
+        description: input.description ?? null,
+        current: null,
+        requests: [],
+        requestCount: 0,
+        payments: [],
+        unconfirmedPaymentIds: [],
+        run: 1,
+        createdAt: startedAt,
+        updatedAt: startedAt,
+        failure: null,
+      };
+
+  const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
+
+  const setStatus = (status: InvoiceStatus): void => {
+    const changed = status !== state.status;
+    state.status = status;
+    state.updatedAt = new Date().toISOString();
+    if (changed && searchable) upsertSearchAttributes([{ key: searchAttributes.status, value: status }]);
+    if (changed) log.info('Invoice status changed', { invoiceId: state.invoiceId, status, paidAmount: state.paidAmount });
+  };
+
+  const counted = new Set(state.payments.map((p) => p.paymentId));
+  const announced = new Set(state.unconfirmedPaymentIds);
+  let readRequested = false;
+  const snapshot = (): InvoiceState => ({ ...state, unconfirmedPaymentIds: [...announced] });
+
+  setHandler(invoiceStatusQuery, snapshot);
+
+  setHandler(paymentNoticeSignal, (raw) => {
+    const notice = readNotice(raw);
+    if (!notice) {
+      log.warn('Payment notice ignored: not a notice', { invoiceId: state.invoiceId });
+      return;
+    }
+    if (!noticeNeedsRead(notice, counted, announced)) {
+      log.info('Duplicate payment notice ignored', { invoiceId: state.invoiceId, paymentIds: notice.paymentIds });
+      return;
+    }
+    for (const id of notice.paymentIds ?? []) if (!counted.has(id)) announced.add(id);
+    readRequested = true;
+  });
+
+  setHandler(invoiceCreatedUpdate, async () => {
+    await condition(() => state.current !== null || isFinalInvoiceStatus(state.status));
+    if (state.status === 'rejected') {
+      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? 'PaymentRequestRejected', state.failure);
+    }
+    return snapshot();
+  });
+
+  /** Finan's list for the invoice: every request, renewals and lost-answer duplicates included. */
+  const readFinan = async (activities: FinanPaymentActivities): Promise<void> => {
+    const listed = await activities.listPaymentRequests({ referenceType: INVOICE_REFERENCE_TYPE, referenceId: state.invoiceId });
+    for (const request of listed) {
+      const mine = state.requests.find((r) => r.paymentRequestId === request.paymentRequestId);
+      if (mine) mine.paidAmount = paidAmountOf(request.payments);
+      for (const payment of request.payments) announced.delete(payment.paymentId);
+      const { payments, added } = mergeConfirmedPayments(state.payments, request.payments);
+      if (added.length === 0) continue;
+      for (const payment of added) counted.add(payment.paymentId);
+      state.payments = payments;
+      log.info('Invoice payments confirmed by Finan', { invoiceId: state.invoiceId, paymentIds: added.map((p) => p.paymentId) });
+    }
+    state.paidAmount = paidAmountOf(state.payments);
+  };
+
+  const readOrNote = async (activities: FinanPaymentActivities, what: string): Promise<void> => {
+    try {
+      await readFinan(activities);
+      state.failure = null;
+    } catch (err) {
+      state.failure = { ...paymentFailureInfo(err), message: `${what} failed: ${paymentFailureInfo(err).message}` };
+      log.warn(`${what} failed`, { invoiceId: state.invoiceId, error: state.failure.message });
+    }
+  };
+
+  const finish = async (): Promise<InvoiceState> => {
+    await condition(allHandlersFinished);
+    return snapshot();
+  };
+
+  for (;;) {
+    // 1. A payment request for what is still owed.
+    if (state.current === null) {
+      const outstanding = state.amount - state.paidAmount;
+      try {
+        const activities = state.requestCount === 0 ? creation : renewalUntil(dueAtMs);
+        // An invoice counts every request with its reference, so one an earlier attempt made loses nothing.
+        const created = await activities.createPaymentRequest({
+          referenceId: state.invoiceId,
+          referenceType: INVOICE_REFERENCE_TYPE,
+          accountId: input.accountId,
+          amount: outstanding,
+          paymentMethod: input.paymentMethod,
+          description: input.description,
+        });
+        const now = Date.now();
+        const request: InvoicePaymentRequest = {
+          paymentRequestId: created.paymentRequestId,
+          paymentRequestCode: created.paymentRequestCode,
+          paymentUrl: created.paymentUrl,
+          bankTransfer: created.bankTransfer,
+          amount: outstanding,
+          paidAmount: 0,
+          createdAt: new Date(now).toISOString(),
+          expiresAt: new Date(now + linkTtlMs).toISOString(),
+          open: true,
+        };
+        state.requests.push(request);
+        state.requestCount++;
+        state.current = request;
+        state.failure = null;
+        if (searchable) upsertSearchAttributes([{ key: searchAttributes.providerId, value: request.paymentRequestId }]);
+        setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
+      } catch (err) {
+        state.failure = paymentFailureInfo(err);
+        // No request can be made: an operator must look (the invoice keeps what was paid so far).
+        setStatus(state.requestCount > 0 && Date.now() >= dueAtMs ? 'overdue' : 'rejected');
+        return finish();
+      }
+    }
+
+    // 2. Collect until the link expires; each notice makes the flow re-read Finan.
+    const current = state.current;
+    let linkExpired = false;
+    void sleep(Math.max(Date.parse(current.expiresAt) - Date.now(), 0)).then(() => (linkExpired = true));
+    for (;;) {
+      await condition(() => readRequested || linkExpired);
+      if (linkExpired) break;
+      readRequested = false;
+      await readOrNote(reads, 'Reading Finan after a payment notice');
+      setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
+    }
+
+    // 3. The link expired: the invoice's total from Finan, then end or renew.
+    do {
+      readRequested = false;
+      await readOrNote(finalReads, 'The read of Finan at the link expiry');
+    } while (readRequested);
+    current.open = false;
+    state.current = null;
+    const next = invoiceAfterLinkExpiry({ amount: state.amount, paidAmount: state.paidAmount, nowMs: Date.now(), dueAtMs });
+    if (next.action === 'end') {
+      setStatus(next.status);
+      return finish();
+    }
+    setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
+    state.requests = boundedRequests(state.requests, PAYMENT_DEFAULTS.invoiceKeptUnpaidRequests);
+
+    // Nothing is awaited between the last read and here, so no notice can be pending; one arriving while the run
+    // closes makes Temporal replay this task with it, and the read loop above takes it.
+    if (shouldContinueAsNew(workflowInfo(), maxHistoryEvents)) {
+      await continueAsNew<typeof invoicePaymentWorkflow>({ ...input, carried: snapshot() });
+    }
+  }
+}
