@@ -7,7 +7,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import type { FinanClient } from '../providers/finan/client';
 import { FinanError, FinanRateLimitedError, FinanUnprocessableError } from '../providers/finan/errors';
 import type { Payout, PayoutCreated } from '../providers/finan/schemas';
-import type { ProviderPayoutStatus } from '../workflows/definitions';
+import type { PayoutInput, ProviderPayoutStatus } from '../workflows/definitions';
 
 /** Stable failure types a workflow (and an operator) can rely on. */
 export const FinanFailureType = {
@@ -66,16 +66,8 @@ async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface CreatePayoutActivityInput {
-  referenceId: string;
-  accountId: string;
-  amount: number;
-  currency: string;
-  beneficiaryAccountName: string;
-  beneficiaryAccountNumber: string;
-  beneficiaryBankId: string;
-  description: string;
-}
+/** What Finan needs to create a payout: the flow's input without its timing options. */
+export type CreatePayoutActivityInput = Omit<PayoutInput, 'otpTimeoutMs' | 'pollHorizonMs' | 'pollInitialIntervalMs' | 'pollMaxIntervalMs'>;
 
 /** Finan's view of a payout, in our words. */
 export interface ProviderPayout {
