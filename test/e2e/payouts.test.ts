@@ -78,6 +78,11 @@ test('a payout with the right OTP ends in success with exactly one transfer on t
   expect(description.typedSearchAttributes.get(searchAttributes.reference)).toBe(referenceId);
   expect(description.typedSearchAttributes.get(searchAttributes.providerId)).toBe(waiting.payoutId);
   expect(description.typedSearchAttributes.get(searchAttributes.amount)).toBe(6_000_000);
+
+  // An OTP payout stays a small history (the budget in reference/performance.md is ~23 events plus task events).
+  const events = (await stack.client.workflow.getHandle(payoutWorkflowId(referenceId)).fetchHistory()).events!.length;
+  expect(events).toBeLessThan(45);
+  process.stdout.write(`history events of a happy-path payout: ${events}\n`);
 });
 
 test('a wrong OTP leaves two tries, then the right one goes through', async () => {
