@@ -52,3 +52,20 @@ export function afterOtpVerification(result: { accepted: boolean; providerStatus
 export function last4(accountNumber: string): string {
   return accountNumber.slice(-4);
 }
+
+/** One line for the Temporal UI's "current details": what the payout is doing and what, if anything, it waits for. */
+export function payoutDetails(state: Pick<PayoutState, 'status' | 'payoutId' | 'remainingTry' | 'otpDeadline' | 'amount' | 'currency' | 'failure'>): string {
+  const money = `${state.amount.toLocaleString('en-US')} ${state.currency}`;
+  switch (state.status) {
+    case 'creating':
+      return `Creating the payout of ${money} at Finan`;
+    case 'waiting_confirm':
+      return `Waiting for the bank's OTP until ${state.otpDeadline ?? '?'} (${state.remainingTry ?? '?'} tries left); Finan payout ${state.payoutId}`;
+    case 'processing':
+      return `OTP accepted; polling Finan until payout ${state.payoutId} settles`;
+    case 'success':
+      return `Paid ${money}; Finan payout ${state.payoutId}`;
+    default:
+      return `${state.status}: ${state.failure ? `${state.failure.type}: ${state.failure.message}` : 'no money moved'}`;
+  }
+}

@@ -12,6 +12,7 @@ import {
   isCancellation,
   log,
   proxyActivities,
+  setCurrentDetails,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -36,6 +37,7 @@ import {
   isFinalPayoutStatus,
   last4,
   otpSubmissionProblem,
+  payoutDetails,
   payoutStatusFromProvider,
 } from './payout-rules';
 
@@ -107,6 +109,7 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
         ...(state.payoutId ? [{ key: searchAttributes.providerId, value: state.payoutId }] : []),
       ]);
     }
+    setCurrentDetails(payoutDetails(state));
     log.info('Payout status changed', { referenceId: state.referenceId, status, payoutId: state.payoutId });
   }
 
@@ -131,6 +134,7 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
     return id;
   };
 
+  setCurrentDetails(payoutDetails(state));
   setHandler(payoutStatusQuery, () => ({ ...state }));
 
   setHandler(otpSignal, (submission) => {

@@ -1,4 +1,4 @@
-import { afterOtpVerification, cancelProblem, last4, otpSubmissionProblem } from '../../workflows/payout-rules';
+import { afterOtpVerification, cancelProblem, last4, otpSubmissionProblem, payoutDetails } from '../../workflows/payout-rules';
 
 describe('OTP submissions', () => {
   it('accepts exactly six digits while the payout waits for its OTP, leading zero included', () => {
@@ -49,4 +49,17 @@ describe('after Finan answered an OTP', () => {
 
 test('only the last four digits of a beneficiary account are kept', () => {
   expect(last4('0123456789')).toBe('6789');
+});
+
+describe("the UI's one-line details", () => {
+  const base = { payoutId: 'p-1', remainingTry: 2, otpDeadline: '2026-11-22T08:00:00.000Z', amount: 6_000_000, currency: 'VND', failure: null };
+  it('says what the payout waits for', () => {
+    expect(payoutDetails({ ...base, status: 'waiting_confirm' })).toBe("Waiting for the bank's OTP until 2026-11-22T08:00:00.000Z (2 tries left); Finan payout p-1");
+    expect(payoutDetails({ ...base, status: 'success' })).toBe('Paid 6,000,000 VND; Finan payout p-1');
+  });
+  it('gives the reason of an ending without money', () => {
+    expect(payoutDetails({ ...base, status: 'expired', failure: { type: 'OtpTimeout', message: 'No OTP was accepted within 600 seconds' } })).toBe(
+      'expired: OtpTimeout: No OTP was accepted within 600 seconds',
+    );
+  });
 });
