@@ -2,6 +2,7 @@
  * Payouts end to end, as a backend uses them: through the gateway, on a real Temporal dev server, against the
  * Finan sandbox. The money invariant is checked on the sandbox's ledger, not on workflow status.
  */
+import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
 import { payoutWorkflowId, searchAttributes } from '../../workflows/definitions';
 import { sandboxControls, wrongOtp } from '../helpers/sandbox-controls';
@@ -176,6 +177,36 @@ test('a payout Finan refuses (unknown source account) ends rejected with the pro
   expect(state.status).toBe('rejected');
   expect(state.failure).toMatchObject({ type: 'FinanNotFound', httpStatus: 404, providerCode: 104000 });
   expect(state.failure.requestId).toBeTruthy();
+});
+
+test('a server whose IP Finan has not whitelisted gets the payout rejected at once, not retried', async () => {
+  await sandbox.settings({ ipWhitelist: ['10.9.9.9'] });
+  try {
+    const referenceId = newReference();
+    await api.post('/v1/payouts', payoutBody(referenceId));
+    const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 10_000);
+    expect(state.status).toBe('rejected');
+    expect(state.failure).toMatchObject({ type: 'FinanForbidden', httpStatus: 403, providerCode: 104000 });
+    expect(state.failure.message).toContain('IP address not whitelisted');
+  } finally {
+    await sandbox.settings({ ipWhitelist: null });
+  }
+});
+
+test('while Finan answers 503 the creation is retried, then goes through once', async () => {
+  await sandbox.setFaults({ rules: [{ method: 'POST', path: '/api/v1/payouts', errorRate: 1, errorStatus: 503 }] });
+  const referenceId = newReference();
+  try {
+    await api.post('/v1/payouts', payoutBody(referenceId));
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect((await api.get(`/v1/payouts/${referenceId}`)).body.status).toBe('creating');
+  } finally {
+    await sandbox.clearFaults();
+  }
+  const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 30_000);
+  expect(state.status).toBe('waiting_confirm');
+  const finan = new FinanClient({ baseUrl: stack.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
+  expect((await finan.findPayoutsByReference(referenceId)).data).toHaveLength(1);
 });
 
 test('with 30% of payout creations and OTP answers dropped after commit, twenty payouts make exactly twenty transfers', async () => {
