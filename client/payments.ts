@@ -60,6 +60,22 @@ export interface PaymentsClientOptions {
   paymentTtlMs?: number;
   /** How far back each reconciliation looks at Finan's payments. */
   reconcileLookbackMs?: number;
+  /**
+   * How long a create call waits for Finan's answer before answering "accepted, still creating" (202) instead:
+   * a stopped worker must not hang the caller. Default 70 s, above the creation's own 1-minute limit.
+   */
+  creationWaitMs?: number;
+}
+
+/** A request whose flow is started but whose Finan answer is not in yet (no worker running): read it later. */
+export interface PendingCreation {
+  referenceId: string;
+  workflowId: string;
+  status: 'creating';
+}
+
+export function isPendingCreation(value: object): value is PendingCreation {
+  return (value as Partial<PendingCreation>).status === 'creating' && !('paymentRequestId' in value);
 }
 
 /** The answer of `POST /v1/payment-requests` (201): what the payer needs. */
@@ -167,6 +183,27 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
     }
   };
 
+  /**
+   * The creation update's answer, or undefined when it takes longer than `creationWaitMs` while the flow is started
+   * (its worker is not running): the caller then gets 202 and reads the request later; nothing is lost.
+   */
+  const awaitCreation = async <T>(update: Promise<T>, workflowId: string): Promise<T | undefined> => {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => (timer = setTimeout(() => resolve('late'), options.creationWaitMs ?? 70_000)));
+    update.catch(() => undefined); // still observed below, or dropped after the caller was answered
+    try {
+      const outcome = await Promise.race([update, late]);
+      if (outcome !== 'late') return outcome;
+    } finally {
+      clearTimeout(timer);
+    }
+    // Started? (A start that never reached Temporal fails the describe: 404 or 503, never a false 202.)
+    await client.workflow.getHandle(workflowId).describe();
+    return undefined;
+  };
+
+  const pending = (referenceId: string, workflowId: string): PendingCreation => ({ referenceId, workflowId, status: 'creating' });
+
   const unmatchedHandle = () => client.workflow.getHandle<typeof unmatchedPaymentsWorkflow>(UNMATCHED_PAYMENTS_WORKFLOW_ID);
 
   const api = {
@@ -174,7 +211,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
      * Creates a payment request and answers once Finan has (VietQR, remark, payment URL). A reference is used once:
      * reusing one, even after its request ended, is refused (409).
      */
-    async createPaymentRequest(body: PaymentRequestBody): Promise<CreatedPaymentRequestView> {
+    async createPaymentRequest(body: PaymentRequestBody): Promise<CreatedPaymentRequestView | PendingCreation> {
       const valid = parseOrThrow(PaymentRequestSchema, body);
       const input: PaymentRequestInput = {
         referenceId: valid.referenceId,
@@ -204,8 +241,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
         staticSummary: `Payment request ${valid.amount.toLocaleString('en-US')} VND by ${valid.paymentMethod}`,
       });
       return guarded('payment request', valid.referenceId, async () => {
-        const state = await client.workflow.executeUpdateWithStart(paymentRequestCreatedUpdate, { startWorkflowOperation: start });
-        return createdView(valid.referenceId, state);
+        const state = await awaitCreation(client.workflow.executeUpdateWithStart(paymentRequestCreatedUpdate, { startWorkflowOperation: start }), paymentWorkflowId(valid.referenceId));
+        return state === undefined ? pending(valid.referenceId, paymentWorkflowId(valid.referenceId)) : createdView(valid.referenceId, state);
       });
     },
 
@@ -216,7 +253,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
     },
 
     /** Starts collecting an invoice; answers with its first payment request once Finan made it. */
-    async collectInvoice(invoiceId: string, body: InvoiceCollectionBody): Promise<InvoiceCollectionView> {
+    async collectInvoice(invoiceId: string, body: InvoiceCollectionBody): Promise<InvoiceCollectionView | PendingCreation> {
       const id = parseOrThrow(ReferenceSchema, invoiceId, 'invoiceId');
       const valid = parseOrThrow(InvoiceCollectionSchema, body);
       const input: InvoicePaymentInput = {
@@ -243,7 +280,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
         staticSummary: `Invoice ${valid.amount.toLocaleString('en-US')} VND due ${input.dueAt}`,
       });
       return guarded('invoice', id, async () => {
-        const state = await client.workflow.executeUpdateWithStart(invoiceCreatedUpdate, { startWorkflowOperation: start });
+        const state = await awaitCreation(client.workflow.executeUpdateWithStart(invoiceCreatedUpdate, { startWorkflowOperation: start }), invoiceWorkflowId(id));
+        if (state === undefined) return pending(id, invoiceWorkflowId(id));
         const current = state.current ?? state.requests[state.requests.length - 1];
         return {
           ...createdView(id, {

@@ -11,6 +11,8 @@ import { KeyRingError, parseKeyRing } from '../codec/keys';
 
 export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';
 export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
+/** The sandbox signs its payment webhooks with this secret unless told otherwise. */
+export const SANDBOX_FINAN_WEBHOOK_SECRET = 'sandbox-webhook-secret';
 
 const port = (fallback: number) =>
   z.coerce
@@ -71,6 +73,10 @@ const EnvSchema = z
     FINAN_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(10),
     DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
     DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
+    DONGFLOW_PAYMENT_TTL: duration('30 minutes'),
+    DONGFLOW_RECONCILE_EVERY: duration('15 minutes'),
+    /** Comma-separated, newest first: two during a rotation. */
+    FINAN_WEBHOOK_SECRETS: optionalString,
     DONGFLOW_ENCRYPTION_KEYS: optionalString,
     DONGFLOW_API_KEYS: optionalString,
     DONGFLOW_CODEC_AUTH_TOKEN: optionalString,
@@ -86,6 +92,7 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     for (const name of ['FINAN_CLIENT_ID', 'FINAN_SECRET_KEY']) {
       if (!set(name)) problems.push(`${name} is required when FINAN_BASE_URL is set`);
     }
+    if (!set('FINAN_WEBHOOK_SECRETS')) problems.push('FINAN_WEBHOOK_SECRETS is required when FINAN_BASE_URL is set (comma-separated, newest first)');
   }
   if (set('TEMPORAL_ADDRESS')) {
     // Only the embedded default may invent a local key: every process of a real deployment must share the ring.
@@ -133,8 +140,11 @@ export interface Config {
     secretKey: string;
     timeoutMs: number;
     maxRequestsPerSecond: number;
+    /** Secrets that verify Finan's payment webhooks, newest first. */
+    webhookSecrets: string[];
   };
   payout: { otpTimeoutMs: number; pollHorizonMs: number };
+  payment: { ttlMs: number; reconcileEveryMs: number };
   security: {
     /** Undefined: the embedded default's local key file under the data folder. */
     encryptionKeys: KeyRing | undefined;
@@ -182,8 +192,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       secretKey: e.FINAN_SECRET_KEY ?? SANDBOX_FINAN_SECRET_KEY,
       timeoutMs: e.FINAN_TIMEOUT_MS,
       maxRequestsPerSecond: e.FINAN_MAX_REQUESTS_PER_SECOND,
+      webhookSecrets: e.FINAN_WEBHOOK_SECRETS
+        ? e.FINAN_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean)
+        : [SANDBOX_FINAN_WEBHOOK_SECRET],
     },
     payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON },
+    payment: { ttlMs: e.DONGFLOW_PAYMENT_TTL, reconcileEveryMs: e.DONGFLOW_RECONCILE_EVERY },
     security: {
       encryptionKeys: e.DONGFLOW_ENCRYPTION_KEYS ? parseKeyRing(e.DONGFLOW_ENCRYPTION_KEYS) : undefined,
       apiKeys: e.DONGFLOW_API_KEYS ? parseApiKeys(e.DONGFLOW_API_KEYS) : undefined,

@@ -11,6 +11,9 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import { createPayoutsClient } from '../client/payouts';
 import type { PayoutsClient } from '../client/payouts';
+import { createPaymentsClient } from '../client/payments';
+import type { PaymentsClient } from '../client/payments';
+import { FINAN_WEBHOOK_PATH } from '../client/gateway/webhook-routes';
 import { buildGateway } from '../client/gateway/server';
 import type { Config } from '../config/env';
 import { ConfigError } from '../config/env';
@@ -49,6 +52,7 @@ export interface RunningStack {
   finanBaseUrl: string;
   client: Client;
   payouts: PayoutsClient;
+  payments: PaymentsClient;
   stop(): Promise<void>;
 }
 
@@ -134,7 +138,18 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
 
     let sandbox: RunningSandbox | undefined;
     if (!config.finan.baseUrl) {
-      sandbox = await startSandbox({ ...sandboxOptions, port: config.sandbox.port, host: config.sandbox.host });
+      // The sandbox plays Finan: its payment webhooks go to our gateway, signed with our first webhook secret.
+      const gatewayHost = ['0.0.0.0', '::'].includes(config.gateway.host) ? '127.0.0.1' : config.gateway.host;
+      sandbox = await startSandbox({
+        ...sandboxOptions,
+        finan: {
+          webhookUrl: `http://${gatewayHost.includes(':') ? `[${gatewayHost}]` : gatewayHost}:${config.gateway.port}${FINAN_WEBHOOK_PATH}`,
+          webhookSecret: config.finan.webhookSecrets[0],
+          ...sandboxOptions?.finan,
+        },
+        port: config.sandbox.port,
+        host: config.sandbox.host,
+      });
       cleanups.push(() => sandbox!.close());
     }
     const finanBaseUrl = config.finan.baseUrl ?? sandbox!.finanBaseUrl;
@@ -164,6 +179,9 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     }
 
     const payouts = createPayoutsClient(client, { otpTimeoutMs: config.payout.otpTimeoutMs, pollHorizonMs: config.payout.pollHorizonMs });
+    const payments = createPaymentsClient(client, { paymentTtlMs: config.payment.ttlMs });
+    const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
+    logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');
     if (config.temporal.address && !config.security.apiKeys) {
       throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
     }
@@ -171,6 +189,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     const uiPort = config.temporal.embedded.uiPort;
     const gateway = buildGateway({
       payouts,
+      payments,
+      finanWebhookSecrets: config.finan.webhookSecrets,
       connection,
       logger: logger.child({ component: 'gateway' }),
       apiKeys: config.security.apiKeys ?? devCredentials!.apiKeys,
@@ -191,6 +211,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       finanBaseUrl,
       client,
       payouts,
+      payments,
       stop,
     };
   } catch (err) {

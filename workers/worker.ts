@@ -4,7 +4,11 @@
  */
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
+import { Client } from '@temporalio/client';
 import { createFinanActivities } from '../activities/finan';
+import { createFinanPaymentActivities } from '../activities/finan-payments';
+import { createPaymentFlowActivities } from '../activities/payment-flows';
+import { createPaymentsClient } from '../client/payments';
 import type { FinanClient } from '../providers/finan/client';
 import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/definitions';
 
@@ -38,6 +42,12 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxCachedWorkflows: opts.maxCachedWorkflows ?? 500,
     dataConverter: opts.dataConverter,
+    // The reconciliation's Temporal-side lookups (queries, signal-with-start): not provider calls.
+    activities: createPaymentFlowActivities(
+      createPaymentsClient(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter }), {
+        taskQueue: opts.workflowTaskQueue,
+      }),
+    ),
     maxConcurrentWorkflowTaskExecutions: 40,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });
@@ -45,7 +55,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.finanTaskQueue ?? FINAN_TASK_QUEUE,
-    activities: createFinanActivities(opts.finan),
+    activities: { ...createFinanActivities(opts.finan), ...createFinanPaymentActivities(opts.finan) },
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,

@@ -222,13 +222,13 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     } while (readRequested);
     current.open = false;
     state.current = null;
+    state.requests = boundedRequests(state.requests, PAYMENT_DEFAULTS.invoiceKeptUnpaidRequests);
     const next = invoiceAfterLinkExpiry({ amount: state.amount, paidAmount: state.paidAmount, nowMs: Date.now(), dueAtMs });
     if (next.action === 'end') {
       setStatus(next.status);
       return finish();
     }
     setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
-    state.requests = boundedRequests(state.requests, PAYMENT_DEFAULTS.invoiceKeptUnpaidRequests);
 
     // Nothing is awaited between the last read and here, so no notice can be pending; one arriving while the run
     // closes makes Temporal replay this task with it, and the read loop above takes it.

@@ -10,6 +10,9 @@ import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../../config/logger';
 import { DongflowError } from '../errors';
 import type { PayoutsClient } from '../payouts';
+import type { PaymentsClient } from '../payments';
+import { paymentRoutes } from './payment-routes';
+import { finanWebhookRoutes } from './webhook-routes';
 import type { ApiKey } from './api-keys';
 import { apiKeyAuth } from './api-keys';
 import { codecRoutes } from './codec-routes';
@@ -18,6 +21,10 @@ import { httpMetrics } from './metrics';
 
 export interface GatewayDeps {
   payouts: PayoutsClient;
+  /** Payment requests, invoices and the operators' inbox under `/v1/`; absent, those routes are not served. */
+  payments?: PaymentsClient;
+  /** Secrets verifying Finan's payment webhooks (`POST /webhooks/finan`), newest first; absent, no receiver. */
+  finanWebhookSecrets?: readonly string[];
   /** Used by /healthz to report whether Temporal answers. */
   connection: Connection;
   logger: Logger;
@@ -49,6 +56,10 @@ export function buildGateway(deps: GatewayDeps) {
   void app.register(httpMetrics, { metrics: deps.metrics });
   void app.register(apiKeyAuth, { keys: deps.apiKeys });
   void app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.codecAllowedOrigins, bearerToken: deps.codecAuthToken });
+  if (deps.payments) {
+    void app.register(paymentRoutes, { payments: deps.payments });
+    if (deps.finanWebhookSecrets) void app.register(finanWebhookRoutes, { payments: deps.payments, secrets: deps.finanWebhookSecrets });
+  }
 
   app.setErrorHandler((err: FastifyError | DongflowError | Error, request, reply) => {
     if (err instanceof DongflowError) {

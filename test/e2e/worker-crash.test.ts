@@ -31,6 +31,7 @@ async function startWorker(): Promise<ChildProcess> {
       FINAN_BASE_URL: stack.finanBaseUrl,
       FINAN_CLIENT_ID: 'sandbox-client',
       FINAN_SECRET_KEY: 'sandbox-secret',
+      FINAN_WEBHOOK_SECRETS: 'sandbox-webhook-secret',
       LOG_LEVEL: 'error',
       DONGFLOW_ENCRYPTION_KEYS: keys,
       DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),

@@ -33,14 +33,15 @@ describe('configuration', () => {
         'TEMPORAL_ADDRESS must be host:port, e.g. my-namespace.tmprl.cloud:7233',
         'FINAN_CLIENT_ID is required when FINAN_BASE_URL is set',
         'FINAN_SECRET_KEY is required when FINAN_BASE_URL is set',
+        'FINAN_WEBHOOK_SECRETS is required when FINAN_BASE_URL is set (comma-separated, newest first)',
         'DONGFLOW_ENCRYPTION_KEYS is required when TEMPORAL_ADDRESS is set (e.g. k1:<32 random bytes, base64>)',
       ]),
     );
-    expect(error!.problems).toHaveLength(6);
+    expect(error!.problems).toHaveLength(7);
   });
 
   it('uses real Finan credentials when FINAN_BASE_URL is set, and never prints the secret in errors', () => {
-    const config = loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'cid', FINAN_SECRET_KEY: 's3cr3t' });
+    const config = loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'cid', FINAN_SECRET_KEY: 's3cr3t', FINAN_WEBHOOK_SECRETS: 'whsec' });
     expect(config.finan).toMatchObject({ baseUrl: 'https://api.finan.one/open', clientId: 'cid', secretKey: 's3cr3t' });
     try {
       loadConfig({ FINAN_BASE_URL: 'not a url', FINAN_SECRET_KEY: 's3cr3t' });
