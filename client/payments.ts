@@ -56,6 +56,8 @@ import { ReferenceSchema, parseOrThrow } from './schemas';
 
 export interface PaymentsClientOptions {
   taskQueue?: string;
+  /** How long a read may wait for Temporal before answering TemporalUnavailableError. Default 10 s. */
+  rpcTimeoutMs?: number;
   /** Default link lifetime (DONGFLOW_PAYMENT_TTL); a request may override it. */
   paymentTtlMs?: number;
   /** How far back each reconciliation looks at Finan's payments. */
@@ -156,10 +158,12 @@ async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T
 
 export function createPaymentsClient(client: Client, options: PaymentsClientOptions = {}) {
   const taskQueue = options.taskQueue ?? WORKFLOW_TASK_QUEUE;
+  const creationDeadlineMs = (options.creationWaitMs ?? 70_000) + 10_000;
 
-  const guarded = async <T>(kind: string, referenceId: string, call: () => Promise<T>): Promise<T> => {
+  // A deadline so an unreachable Temporal is reported quickly; creations wait for Finan's answer, so longer.
+  const guarded = async <T>(kind: string, referenceId: string, call: () => Promise<T>, timeoutMs = options.rpcTimeoutMs ?? 10_000): Promise<T> => {
     try {
-      return await call();
+      return await client.connection.withDeadline(Date.now() + timeoutMs, call);
     } catch (err) {
       throw translateTemporalError(rejection(err), kind, referenceId);
     }
@@ -243,7 +247,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
       return guarded('payment request', valid.referenceId, async () => {
         const state = await awaitCreation(client.workflow.executeUpdateWithStart(paymentRequestCreatedUpdate, { startWorkflowOperation: start }), paymentWorkflowId(valid.referenceId));
         return state === undefined ? pending(valid.referenceId, paymentWorkflowId(valid.referenceId)) : createdView(valid.referenceId, state);
-      });
+      }, creationDeadlineMs);
     },
 
     /** The payment request's state: status, amounts, confirmed payments, VietQR (also after it ended). */
@@ -297,7 +301,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
           amount: state.amount,
           dueAt: state.dueAt,
         };
-      });
+      }, creationDeadlineMs);
     },
 
     async getInvoice(invoiceId: string): Promise<InvoiceState> {

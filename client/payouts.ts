@@ -22,6 +22,8 @@ import { OtpRequestSchema, PayoutRequestSchema, ReferenceSchema, parseOrThrow } 
 
 export interface PayoutsClientOptions {
   taskQueue?: string;
+  /** How long a start or read may wait for Temporal before answering TemporalUnavailableError. Default 10 s. */
+  rpcTimeoutMs?: number;
   /** Defaults applied when a request does not override them. */
   otpTimeoutMs?: number;
   pollHorizonMs?: number;
@@ -31,6 +33,18 @@ export interface StartedPayout {
   referenceId: string;
   workflowId: string;
   status: PayoutState['status'];
+}
+
+/**
+ * Runs Temporal calls with a deadline, so an unreachable server is reported quickly instead of being waited for,
+ * and translates Temporal's errors into the library's. Every call of the library goes through it.
+ */
+export async function callTemporal<T>(client: Client, timeoutMs: number, kind: string, referenceId: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await client.connection.withDeadline(Date.now() + timeoutMs, call);
+  } catch (err) {
+    throw translateTemporalError(err, kind, referenceId);
+  }
 }
 
 /** Temporal's own errors, translated into the library's: one place, used by every call. */
@@ -67,17 +81,15 @@ async function refuseIfEnded<T>(
   }
 }
 
+const OTP_ANSWER_TIMEOUT_MS = 150_000;
+
 export function createPayoutsClient(client: Client, options: PayoutsClientOptions = {}) {
   const handleFor = (referenceId: string): WorkflowHandle<typeof payoutWorkflow> =>
     client.workflow.getHandle<typeof payoutWorkflow>(payoutWorkflowId(parseOrThrow(ReferenceSchema, referenceId, 'referenceId')));
 
-  const guarded = async <T>(referenceId: string, call: () => Promise<T>): Promise<T> => {
-    try {
-      return await call();
-    } catch (err) {
-      throw translateTemporalError(err, 'payout', referenceId);
-    }
-  };
+  const rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
+  const guarded = <T>(referenceId: string, call: () => Promise<T>, timeoutMs = rpcTimeoutMs): Promise<T> =>
+    callTemporal(client, timeoutMs, 'payout', referenceId, call);
 
   return {
     /** Starts a payout. A reference can pay only once: reusing one, even after the first finished, is refused. */
@@ -127,9 +139,11 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
       const otp = parseOrThrow(OtpRequestSchema, { code });
       const handle = handleFor(referenceId);
       return guarded(referenceId, () =>
-        refuseIfEnded(handle, (state) => otpSubmissionProblem(state, otp.code), () =>
-          handle.executeUpdate(submitOtpUpdate, { args: [otp], ...(opts.submissionId ? { updateId: opts.submissionId } : {}) }),
-        ),
+          refuseIfEnded(handle, (state) => otpSubmissionProblem(state, otp.code), () =>
+            handle.executeUpdate(submitOtpUpdate, { args: [otp], ...(opts.submissionId ? { updateId: opts.submissionId } : {}) }),
+          ),
+        // The answer waits for Finan's verification, retried for up to two minutes.
+        OTP_ANSWER_TIMEOUT_MS,
       );
     },
 

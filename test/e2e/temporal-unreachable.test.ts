@@ -20,7 +20,7 @@ test('with Temporal down, starting a payout answers 503 temporal_unavailable and
   const client = new Client({ connection, dataConverter: dataConverterFor(keyRing) });
   const { key, sha256 } = generateApiKey();
   const app = buildGateway({
-    payouts: createPayoutsClient(client),
+    payouts: createPayoutsClient(client, { rpcTimeoutMs: 2_000 }),
     connection,
     logger: createLogger({ level: 'silent' }),
     apiKeys: parseApiKeys(JSON.stringify([{ name: 'test', sha256, scopes: ['read', 'payouts:write'] }])),
