@@ -23,13 +23,7 @@ export const FinanFailureType = {
   PayoutStillProcessing: 'PayoutStillProcessing',
 } as const;
 
-export const NON_RETRYABLE_FINAN_FAILURES: string[] = [
-  FinanFailureType.Validation,
-  FinanFailureType.Unauthorized,
-  FinanFailureType.Forbidden,
-  FinanFailureType.NotFound,
-  FinanFailureType.Unprocessable,
-];
+export { NON_RETRYABLE_FINAN_FAILURES } from '../workflows/definitions';
 
 const FAILURE_TYPE_BY_ERROR: Record<string, string> = {
   FinanRequestValidationError: FinanFailureType.Validation,

@@ -48,6 +48,15 @@ export class InvalidStateError extends DongflowError {
   readonly httpStatus = 409;
 }
 
+/** Temporal answered, but no worker handled the request in time (workers down or overloaded). */
+export class WorkerUnavailableError extends DongflowError {
+  readonly code = 'worker_unavailable';
+  readonly httpStatus = 504;
+  constructor(kind: string, referenceId: string) {
+    super(`No worker answered in time for ${kind} ${referenceId}; the flow is safe in Temporal and continues once a worker runs`, { referenceId });
+  }
+}
+
 export class TemporalUnavailableError extends DongflowError {
   readonly code = 'temporal_unavailable';
   readonly httpStatus = 503;

@@ -22,7 +22,7 @@ import type {
   FlowKnowledge,
   InvoicePaymentInput,
   InvoiceState,
-  PaymentFailureInfo,
+  FailureInfo,
   PaymentNotice,
   PaymentRequestInput,
   PaymentRequestState,
@@ -51,7 +51,7 @@ import { PAYMENT_DEFAULTS, flowWorkflowIdForReference } from '../workflows/payme
 import { InvalidStateError, NotFoundError, ProviderRejectedError } from './errors';
 import type { InvoiceCollectionBody, PaymentRequestBody } from './payment-schemas';
 import { InvoiceCollectionSchema, PaymentRequestSchema, ResolutionSchema, dueInstant } from './payment-schemas';
-import { translateTemporalError } from './payouts';
+import { callTemporal, translateTemporalError } from './payouts';
 import { ReferenceSchema, parseOrThrow } from './schemas';
 
 export interface PaymentsClientOptions {
@@ -134,7 +134,7 @@ function createdView(referenceId: string, state: Pick<PaymentRequestState, 'paym
 /** A failed creation update: Finan's refusal becomes a 422 carrying Finan's status, code and request id. */
 function rejection(err: unknown): unknown {
   if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return err;
-  const info = (err.cause.details?.[0] ?? {}) as Partial<PaymentFailureInfo>;
+  const info = (err.cause.details?.[0] ?? {}) as Partial<FailureInfo>;
   return new ProviderRejectedError(`Finan refused the payment request: ${err.cause.message}`, {
     type: err.cause.type,
     httpStatus: info.httpStatus ?? null,
@@ -161,13 +161,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
   const creationDeadlineMs = (options.creationWaitMs ?? 70_000) + 10_000;
 
   // A deadline so an unreachable Temporal is reported quickly; creations wait for Finan's answer, so longer.
-  const guarded = async <T>(kind: string, referenceId: string, call: () => Promise<T>, timeoutMs = options.rpcTimeoutMs ?? 10_000): Promise<T> => {
-    try {
-      return await client.connection.withDeadline(Date.now() + timeoutMs, call);
-    } catch (err) {
-      throw translateTemporalError(rejection(err), kind, referenceId);
-    }
-  };
+  const guarded = <T>(kind: string, referenceId: string, call: () => Promise<T>, timeoutMs = options.rpcTimeoutMs ?? 10_000): Promise<T> =>
+    callTemporal(client, timeoutMs, kind, referenceId, call, rejection);
 
   /** The final or current state of a flow that counts payments; undefined when no such flow was ever started. */
   const countingState = async (handle: WorkflowHandle): Promise<{ running: boolean; state: CountingFlowState | undefined } | undefined> => {

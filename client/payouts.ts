@@ -2,7 +2,7 @@
  * The typed payout API for TypeScript backends (and the gateway): start a payout, read it, submit the bank's OTP,
  * cancel it. Backends never deal with signatures, retries or timers.
  */
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
 import type { OtpOutcome, PayoutInput, PayoutState } from '../workflows/definitions';
@@ -16,7 +16,7 @@ import {
 } from '../workflows/definitions';
 import type { payoutWorkflow } from '../workflows/payout';
 import { cancelProblem, otpSubmissionProblem } from '../workflows/payout-rules';
-import { DongflowError, DuplicateReferenceError, InvalidStateError, NotFoundError, TemporalUnavailableError } from './errors';
+import { DongflowError, DuplicateReferenceError, InvalidStateError, NotFoundError, TemporalUnavailableError, WorkerUnavailableError } from './errors';
 import type { PayoutRequest } from './schemas';
 import { OtpRequestSchema, PayoutRequestSchema, ReferenceSchema, parseOrThrow } from './schemas';
 
@@ -39,11 +39,32 @@ export interface StartedPayout {
  * Runs Temporal calls with a deadline, so an unreachable server is reported quickly instead of being waited for,
  * and translates Temporal's errors into the library's. Every call of the library goes through it.
  */
-export async function callTemporal<T>(client: Client, timeoutMs: number, kind: string, referenceId: string, call: () => Promise<T>): Promise<T> {
+export async function callTemporal<T>(
+  client: Client,
+  timeoutMs: number,
+  kind: string,
+  referenceId: string,
+  call: () => Promise<T>,
+  /** A flow-specific reading of the error, before the common translation. */
+  interpret: (err: unknown) => unknown = (err) => err,
+): Promise<T> {
   try {
     return await client.connection.withDeadline(Date.now() + timeoutMs, call);
   } catch (err) {
-    throw translateTemporalError(err, kind, referenceId);
+    const translated = translateTemporalError(interpret(err), kind, referenceId);
+    // Out of time: either Temporal is unreachable, or it is up and no worker answered (a query or update needs one).
+    if (translated instanceof TemporalUnavailableError && (await temporalAnswers(client))) throw new WorkerUnavailableError(kind, referenceId);
+    throw translated;
+  }
+}
+
+async function temporalAnswers(client: Client): Promise<boolean> {
+  try {
+    const connection = client.connection as Connection;
+    await connection.withDeadline(Date.now() + 1_000, () => connection.healthService.check({}));
+    return true;
+  } catch {
+    return false;
   }
 }
 

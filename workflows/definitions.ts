@@ -65,7 +65,8 @@ export interface PayoutInput {
   pollMaxIntervalMs?: number;
 }
 
-export interface PayoutFailureInfo {
+/** Why a step failed, for the caller and the operator: provider status, code and request id when Finan answered. */
+export interface FailureInfo {
   /** Stable failure type, e.g. `FinanValidation`, `FinanForbidden`, `OtpAttemptsExhausted`. */
   type: string;
   message: string;
@@ -73,6 +74,10 @@ export interface PayoutFailureInfo {
   providerCode?: number;
   requestId?: string;
 }
+
+
+/** Provider failures that retrying cannot fix (see `activities/finan.ts`): a step ends at once on them. */
+export const NON_RETRYABLE_FINAN_FAILURES: string[] = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
 
 /** The answer of the `status` query, and of `GET /v1/payouts/{referenceId}`. */
 export interface PayoutState {
@@ -94,7 +99,7 @@ export interface PayoutState {
   otpDeadline: string | null;
   createdAt: string;
   updatedAt: string;
-  failure: PayoutFailureInfo | null;
+  failure: FailureInfo | null;
 }
 
 export interface OtpSubmission {
@@ -206,13 +211,6 @@ export interface ConfirmedPayment {
   createdAt: string;
 }
 
-export interface PaymentFailureInfo {
-  type: string;
-  message: string;
-  httpStatus?: number;
-  providerCode?: number;
-  requestId?: string;
-}
 
 /** The answer of the `status` query, of the `created` update and of `GET /v1/payment-requests/{referenceId}`. */
 export interface PaymentRequestState {
@@ -235,7 +233,7 @@ export interface PaymentRequestState {
   unconfirmedPaymentIds: string[];
   createdAt: string;
   updatedAt: string;
-  failure: PaymentFailureInfo | null;
+  failure: FailureInfo | null;
 }
 
 /**
@@ -310,7 +308,7 @@ export interface InvoiceState {
   run: number;
   createdAt: string;
   updatedAt: string;
-  failure: PaymentFailureInfo | null;
+  failure: FailureInfo | null;
 }
 
 export const invoiceCreatedUpdate = defineUpdate<InvoiceState, []>('invoiceCollecting');

@@ -18,8 +18,8 @@ import {
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './definitions';
-import { FINAN_TASK_QUEUE, INVOICE_REFERENCE_TYPE, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
-import { paymentFailureInfo } from './payment-request';
+import { FINAN_TASK_QUEUE, INVOICE_REFERENCE_TYPE, NON_RETRYABLE_FINAN_FAILURES, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
+import { failureInfo } from './failures';
 import {
   PAYMENT_DEFAULTS,
   boundedRequests,
@@ -33,7 +33,7 @@ import {
   shouldContinueAsNew,
 } from './payment-rules';
 
-const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
 
 /** The first request: the caller waits for its QR. */
 const creation = proxyActivities<FinanPaymentActivities>({
@@ -152,7 +152,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       await readFinan(activities);
       state.failure = null;
     } catch (err) {
-      state.failure = { ...paymentFailureInfo(err), message: `${what} failed: ${paymentFailureInfo(err).message}` };
+      state.failure = { ...failureInfo(err), message: `${what} failed: ${failureInfo(err).message}` };
       log.warn(`${what} failed`, { invoiceId: state.invoiceId, error: state.failure.message });
     }
   };
@@ -196,7 +196,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
         if (searchable) upsertSearchAttributes([{ key: searchAttributes.providerId, value: request.paymentRequestId }]);
         setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
       } catch (err) {
-        state.failure = paymentFailureInfo(err);
+        state.failure = failureInfo(err);
         // No request can be made: an operator must look (the invoice keeps what was paid so far).
         setStatus(state.requestCount > 0 && Date.now() >= dueAtMs ? 'overdue' : 'rejected');
         return finish();

@@ -5,9 +5,7 @@
  * expired_partial.
  */
 import {
-  ActivityFailure,
   ApplicationFailure,
-  TimeoutFailure,
   allHandlersFinished,
   condition,
   log,
@@ -18,8 +16,8 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
-import type { PaymentFailureInfo, PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
-import { FINAN_TASK_QUEUE, paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
+import type { PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
+import { FINAN_TASK_QUEUE, NON_RETRYABLE_FINAN_FAILURES, paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
 import {
   PAYMENT_DEFAULTS,
   finalPaymentRequestStatus,
@@ -29,8 +27,9 @@ import {
   paymentStatusFromAmounts,
   readNotice,
 } from './payment-rules';
+import { failureInfo } from './failures';
 
-const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
 
 /** A payer is waiting for the QR: retry briefly, then report that Finan could not be reached. */
 const creation = proxyActivities<FinanPaymentActivities>({
@@ -55,22 +54,6 @@ const finalReads = proxyActivities<FinanPaymentActivities>({
   scheduleToCloseTimeout: '24 hours',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
 });
-
-export function paymentFailureInfo(err: unknown): PaymentFailureInfo {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = (cause.details?.[0] ?? {}) as Partial<PaymentFailureInfo>;
-    return {
-      type: cause.type ?? 'Error',
-      message: cause.message,
-      httpStatus: details.httpStatus,
-      providerCode: details.providerCode,
-      requestId: details.requestId,
-    };
-  }
-  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: 'Finan did not answer in time' };
-  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
-}
 
 export async function paymentRequestWorkflow(input: PaymentRequestInput): Promise<PaymentRequestState> {
   const ttlMs = input.ttlMs ?? PAYMENT_DEFAULTS.ttlMs;
@@ -198,7 +181,7 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
     state.paymentUrl = created.paymentUrl;
     state.bankTransfer = created.bankTransfer;
   } catch (err) {
-    state.failure = paymentFailureInfo(err);
+    state.failure = failureInfo(err);
     setStatus('rejected');
     return finish();
   }
@@ -217,8 +200,9 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
       await readFinan(reads);
       state.failure = null;
     } catch (err) {
-      state.failure = paymentFailureInfo(err);
-      log.warn('Reading Finan after a payment notice failed; the final read will settle it', { referenceId: state.referenceId, error: state.failure.message });
+      const failure = failureInfo(err);
+      state.failure = failure;
+      log.warn('Reading Finan after a payment notice failed; the final read will settle it', { referenceId: state.referenceId, error: failure.message });
     }
     setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
   }
@@ -230,7 +214,7 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
       await readFinan(finalReads);
       state.failure = null;
     } catch (err) {
-      state.failure = { ...paymentFailureInfo(err), message: `The final read of Finan failed; the status is from the payments confirmed before: ${paymentFailureInfo(err).message}` };
+      state.failure = { ...failureInfo(err), message: `The final read of Finan failed; the status is from the payments confirmed before: ${failureInfo(err).message}` };
     }
   } while (readRequested);
   setStatus(finalPaymentRequestStatus(state.amount, state.paidAmount));

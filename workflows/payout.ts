@@ -4,7 +4,6 @@
  */
 import {
   ActivityFailure,
-  ApplicationFailure,
   CancellationScope,
   TimeoutFailure,
   allHandlersFinished,
@@ -20,9 +19,10 @@ import {
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
 import type { FinanActivities, ProviderPayout } from '../activities/finan';
-import type { OtpOutcome, PayoutFailureInfo, PayoutInput, PayoutState, PayoutStatus } from './definitions';
+import type { OtpOutcome, PayoutInput, PayoutState, PayoutStatus } from './definitions';
 import {
   FINAN_TASK_QUEUE,
+  NON_RETRYABLE_FINAN_FAILURES,
   cancelPayoutUpdate,
   cancelSignal,
   otpSignal,
@@ -40,9 +40,9 @@ import {
   payoutDetails,
   payoutStatusFromProvider,
 } from './payout-rules';
+import { failureInfo } from './failures';
 
-/** Provider failures that retrying cannot fix: they end the step at once. */
-const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
 
 /** Creation retries until it succeeds or Finan refuses: a transient outage must not abandon a payout. */
 const creation = proxyActivities<FinanActivities>({
@@ -58,22 +58,6 @@ const verification = proxyActivities<FinanActivities>({
   scheduleToCloseTimeout: '2 minutes',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
 });
-
-function failureInfo(err: unknown): PayoutFailureInfo {
-  const cause = err instanceof ActivityFailure ? err.cause : err;
-  if (cause instanceof ApplicationFailure) {
-    const details = (cause.details?.[0] ?? {}) as Partial<PayoutFailureInfo>;
-    return {
-      type: cause.type ?? 'Error',
-      message: cause.message,
-      httpStatus: details.httpStatus,
-      providerCode: details.providerCode,
-      requestId: details.requestId,
-    };
-  }
-  if (cause instanceof TimeoutFailure) return { type: 'Timeout', message: cause.message };
-  return { type: 'Error', message: err instanceof Error ? err.message : String(err) };
-}
 
 export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
   const otpTimeoutMs = input.otpTimeoutMs ?? PAYOUT_DEFAULTS.otpTimeoutMs;

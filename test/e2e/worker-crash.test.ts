@@ -77,7 +77,8 @@ async function transfersFor(referenceId: string): Promise<number> {
 
 test('killing the worker mid-creation and mid-verification neither duplicates a payout nor a transfer', async () => {
   const references = Array.from({ length: 5 }, (_, i) => `CRASH-${Date.now().toString(36)}-${i}`);
-  const state = (ref: string) => stack.payouts.getPayout(ref);
+  // While no worker runs, a query cannot be answered (504 worker_unavailable): read again until one does.
+  const state = (ref: string) => stack.payouts.getPayout(ref).catch((err: unknown) => ({ status: 'unreadable', error: String(err) }) as unknown as PayoutState);
 
   // 1. Finan is slow to create: the worker dies while the requests are in flight; Finan still commits them.
   await sandbox.setFaults({ rules: [{ method: 'POST', path: '/api/v1/payouts', latencyMs: 2_000 }] });
@@ -100,7 +101,7 @@ test('killing the worker mid-creation and mid-verification neither duplicates a 
   // 2. A new worker retries each creation after its timeout, finds the payout by reference, and creates nothing new.
   const second = await startWorker();
   const waiting = await Promise.all(
-    references.map((ref) => eventually(() => state(ref), (s: PayoutState) => s.status !== 'creating', 90_000, 500)),
+    references.map((ref) => eventually(() => state(ref), (s: PayoutState) => s.status !== 'creating' && s.status !== ('unreadable' as PayoutState['status']), 90_000, 500)),
   );
   waiting.forEach((s) => expect(s.status).toBe('waiting_confirm'));
   const finan = new FinanClient({ baseUrl: stack.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
