@@ -419,6 +419,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
           typedSearchAttributes: [{ key: searchAttributes.kind, value: 'reconciliation' }],
           staticSummary: 'Reconciliation run on request',
         }),
+        // A run lists Finan's payments and asks every flow concerned: give it time.
+        120_000,
       );
     },
 

@@ -64,6 +64,12 @@ test('an operator lists waiting payouts, passes one its OTP and cancels another'
   await expect(cli('cancel', `CLI-CANCEL-${stamp}`)).rejects.toThrow(/cancelled/);
 });
 
+test('an operator runs a reconciliation now and reads its findings', async () => {
+  const { code, out } = await cli('reconcile');
+  expect(code).toBe(0);
+  expect(JSON.parse(out)).toMatchObject({ lookbackMs: 86_400_000, flowsSignalled: [], unmatchedRecorded: [] });
+});
+
 test('usage errors say what is missing', async () => {
   expect((await cli()).code).toBe(2);
   await expect(cli('otp', 'ONLY-REF')).rejects.toThrow('otp needs a reference and the 6-digit code');
