@@ -1,0 +1,98 @@
+/**
+ * `npm start` as a developer runs it: it prints its URLs, serves, and on SIGTERM or Ctrl-C (SIGINT) stops
+ * everything it started, the Temporal dev server included, leaving no port open.
+ */
+import type { ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../helpers/ports';
+
+const root = resolve(__dirname, '../..');
+
+async function listening(port: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect({ port, host: '127.0.0.1' });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
+    socket.once('error', () => done(false));
+  });
+}
+
+async function startStack(
+  dataDir = mkdtempSync(join(tmpdir(), 'dongflow-start-')),
+): Promise<{ child: ChildProcess; output: () => string; ports: number[]; dataDir: string }> {
+  const [temporal, ui, gateway, sandbox, metrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  let out = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+    cwd: root,
+    env: {
+      PATH: process.env.PATH,
+      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+      DONGFLOW_DATA_DIR: dataDir,
+      TEMPORAL_PORT: String(temporal),
+      TEMPORAL_UI_PORT: String(ui),
+      GATEWAY_PORT: String(gateway),
+      SANDBOX_PORT: String(sandbox),
+      DONGFLOW_WORKER_METRICS_PORT: String(metrics),
+      LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  child.stderr!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  const deadline = Date.now() + 90_000;
+  while (!out.includes('Press Ctrl-C to stop')) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { child, output: () => out, ports: [temporal!, ui!, gateway!, sandbox!], dataDir };
+}
+
+test.each(['SIGTERM', 'SIGINT'] as const)('on %s it stops everything it started, and prints where everything was', async (signal) => {
+  const { child, output, ports, dataDir } = await startStack();
+  try {
+    const [temporal, ui, gateway, sandbox] = ports as [number, number, number, number];
+    expect(output()).toContain(`Gateway (REST API)   http://127.0.0.1:${gateway}`);
+    expect(output()).toContain(`Temporal Web UI      http://127.0.0.1:${ui}`);
+    expect(output()).toContain(`Provider sandbox     http://127.0.0.1:${sandbox}`);
+    expect(output()).toMatch(/Development API key  dfk_/);
+    for (const port of ports) expect(await listening(port)).toBe(true);
+    expect(temporal).toBeGreaterThan(0);
+
+    const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+    child.kill(signal);
+    expect(await exited).toBe(0);
+    expect(output()).toContain('Stopped.');
+    for (const port of ports) expect(await listening(port)).toBe(false);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}, 150_000);
+
+test('it starts again on its existing data folder, keeping the development key', async () => {
+  const first = await startStack();
+  try {
+    const key = /Development API key {2}(dfk_\S+)/.exec(first.output())?.[1];
+    expect(key).toBeTruthy();
+    const stopped = new Promise((r) => first.child.once('exit', r));
+    first.child.kill('SIGTERM');
+    await stopped;
+    const second = await startStack(first.dataDir);
+    try {
+      expect(second.output()).toContain(`Development API key  ${key}`);
+    } finally {
+      const exited = new Promise((r) => second.child.once('exit', r));
+      second.child.kill('SIGTERM');
+      await exited;
+    }
+  } finally {
+    if (first.child.exitCode === null) first.child.kill('SIGKILL');
+    rmSync(first.dataDir, { recursive: true, force: true });
+  }
+}, 150_000);
