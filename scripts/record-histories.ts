@@ -1,29 +1,85 @@
 /**
- * Records the payout histories that the replay test keeps the workflow honest against (`test/histories/`).
+ * Records the histories that the replay test keeps the workflows honest against (`test/histories/`): payouts,
+ * payment requests, an invoice and a reconciliation run.
  * Run after a deliberate workflow change, once the change is guarded with `patched()`:
- *   npx tsx scripts/record-histories.ts
+ *   npx tsx scripts/record-histories.ts                    # records only the scenarios with no file yet
+ *   npx tsx scripts/record-histories.ts --only payment     # only scenarios whose name starts with one of these (comma-separated)
+ *   npx tsx scripts/record-histories.ts --force            # re-records existing files too (they guard older code: rarely wanted)
  * Histories are recorded on the time-skipping server without payload encryption, with sandbox data only.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createFinanActivities } from '../activities/finan';
+import { createFinanPaymentActivities } from '../activities/finan-payments';
+import { createPaymentFlowActivities } from '../activities/payment-flows';
+import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
-import type { PayoutInput } from '../workflows/definitions';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE, cancelSignal, payoutStatusQuery, submitOtpUpdate } from '../workflows/definitions';
+import type { InvoicePaymentInput, PaymentRequestInput, PayoutInput } from '../workflows/definitions';
+import {
+  FINAN_TASK_QUEUE,
+  RECONCILIATION_SCHEDULE_ID,
+  WORKFLOW_TASK_QUEUE,
+  cancelSignal,
+  invoiceStatusQuery,
+  invoiceWorkflowId,
+  paymentNoticeSignal,
+  paymentRequestStatusQuery,
+  paymentWorkflowId,
+  payoutStatusQuery,
+  submitOtpUpdate,
+} from '../workflows/definitions';
+import type { invoicePaymentWorkflow } from '../workflows/invoice-payment';
+import type { paymentRequestWorkflow } from '../workflows/payment-request';
 import type { payoutWorkflow } from '../workflows/payout';
+import type { reconciliationWorkflow } from '../workflows/reconciliation';
 import { temporalTestServerPath } from './temporal-binaries';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
+const MINUTE = 60_000;
+
+function parseArgs(argv: string[]): { only: string[] | null; force: boolean } {
+  let only: string[] | null = null;
+  let force = false;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--force') force = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? argv[++i] : arg.slice('--only='.length);
+      if (!value) throw new Error('--only needs a comma-separated list of scenario name prefixes (e.g. payment,invoice)');
+      only = value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+    } else throw new Error(`unknown argument ${arg} (use --only <prefixes> and/or --force)`);
+  }
+  return { only, force };
+}
+
+/** Polls without letting the time-skipping server skip time (only `result()` unlocks it). */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await read();
+  while (!done(last)) {
+    if (Date.now() > deadline) throw new Error(`condition not reached in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 50));
+    last = await read();
+  }
+  return last;
+}
 
 async function main(): Promise<void> {
+  const { only, force } = parseArgs(process.argv.slice(2));
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   const sandbox = await startSandbox({ port: 0, finan: { processingDelayMs: 10 } });
   const finan = new FinanClient({ baseUrl: sandbox.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
   const otpOf = async (payoutId: string) => ((await (await fetch(`${sandbox.url}/_sandbox/finan/payouts/${payoutId}/otp`)).json()) as { otp: string }).otp;
+  /** A payer's bank transfer with this content: Finan records it (no webhook is delivered here; the scenario signals). */
+  const transfer = async (remark: string, amount: number): Promise<{ id: string }> => {
+    const response = await fetch(`${sandbox.url}/_sandbox/finan/transfers`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ remark, amount }) });
+    if (!response.ok) throw new Error(`sandbox transfer answered ${response.status}: ${await response.text()}`);
+    return (await response.json()) as { id: string };
+  };
   const input = (referenceId: string): PayoutInput => ({
     referenceId,
     accountId: FINAN_SOURCE_ACCOUNT_ID,
@@ -34,10 +90,38 @@ async function main(): Promise<void> {
     beneficiaryBankId: '161',
     description: 'thanh toan don hang',
   });
-  const workflowWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: WORKFLOW_TASK_QUEUE, workflowsPath: require.resolve('../workflows') });
-  const activityWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: FINAN_TASK_QUEUE, activities: createFinanActivities(finan) });
+  const paymentInput = (referenceId: string, overrides: Partial<PaymentRequestInput> = {}): PaymentRequestInput => ({
+    referenceId,
+    accountId: FINAN_SOURCE_ACCOUNT_ID,
+    amount: 150_000,
+    paymentMethod: 'bank_transfer',
+    description: 'don hang 42',
+    ttlMs: 5 * MINUTE,
+    ...overrides,
+  });
+  // No search attributes on any start: the time-skipping server rejects custom ones (the flows then do not upsert).
+  const startPayment = (request: PaymentRequestInput) =>
+    env.client.workflow.start<typeof paymentRequestWorkflow>('paymentRequestWorkflow', {
+      workflowId: paymentWorkflowId(request.referenceId),
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [request],
+    });
 
-  const scenarios: Record<string, (referenceId: string) => Promise<void>> = {
+  const workflowWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: WORKFLOW_TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them.
+    activities: createPaymentFlowActivities(createPaymentsClient(env.client)),
+  });
+  const activityWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: FINAN_TASK_QUEUE,
+    activities: { ...createFinanActivities(finan), ...createFinanPaymentActivities(finan) },
+  });
+
+  /** Each scenario runs one flow to its end and answers the workflow id whose history is recorded. */
+  const scenarios: Record<string, (referenceId: string) => Promise<string>> = {
     // A wrong OTP, then the right one, then polling to success.
     'payout-wrong-then-right-otp': async (referenceId) => {
       const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
@@ -47,10 +131,12 @@ async function main(): Promise<void> {
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code: otp.slice(0, 5) + String((Number(otp[5]) + 1) % 10) }] });
       await handle.executeUpdate(submitOtpUpdate, { args: [{ code: otp }] });
       await handle.result();
+      return handle.workflowId;
     },
     'payout-otp-expired': async (referenceId) => {
       const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
       await handle.result();
+      return handle.workflowId;
     },
     'payout-cancelled': async (referenceId) => {
       const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
@@ -58,16 +144,97 @@ async function main(): Promise<void> {
       while (state.status === 'creating') state = await handle.query(payoutStatusQuery);
       await handle.signal(cancelSignal);
       await handle.result();
+      return handle.workflowId;
+    },
+
+    // One transfer of the full amount, announced once, counted; the flow ends `paid` at its TTL.
+    'payment-request-paid': async (referenceId) => {
+      const handle = await startPayment(paymentInput(referenceId));
+      const open = await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      const payment = await transfer(open.bankTransfer!.remark, open.amount);
+      await handle.signal(paymentNoticeSignal, { source: 'webhook', paymentIds: [payment.id], paymentRequestId: open.paymentRequestId, amount: open.amount });
+      await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status === 'paid');
+      const final = await handle.result();
+      if (final.status !== 'paid') throw new Error(`payment-request-paid ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // Nothing paid: one read of Finan at the TTL, then `expired`.
+    'payment-request-expired': async (referenceId) => {
+      const handle = await startPayment(paymentInput(referenceId));
+      const final = await handle.result();
+      if (final.status !== 'expired') throw new Error(`payment-request-expired ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // The first link expires unpaid, the renewal is paid in full: the invoice ends `paid`.
+    'invoice-renewed-then-paid': async (referenceId) => {
+      const invoiceInput: InvoicePaymentInput = {
+        invoiceId: referenceId,
+        accountId: FINAN_SOURCE_ACCOUNT_ID,
+        amount: 2_000_000,
+        dueAt: new Date((await env.currentTimeMs()) + 7 * 24 * 60 * MINUTE).toISOString(),
+        paymentMethod: 'bank_transfer',
+        description: 'hoa don 7',
+        linkTtlMs: 5 * MINUTE,
+      };
+      const handle = await env.client.workflow.start<typeof invoicePaymentWorkflow>('invoicePaymentWorkflow', {
+        workflowId: invoiceWorkflowId(referenceId),
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [invoiceInput],
+      });
+      const first = await until(() => handle.query(invoiceStatusQuery), (s) => s.current !== null || s.status === 'rejected');
+      if (first.current === null) throw new Error(`invoice-renewed-then-paid: ${first.status} (${first.failure?.message})`);
+      // Past the first link's expiry: it is read, found unpaid, and renewed.
+      await env.sleep(Date.parse(first.current.expiresAt) - (await env.currentTimeMs()) + 1_000);
+      const renewed = await until(() => handle.query(invoiceStatusQuery), (s) => s.requestCount === 2 && s.current !== null);
+      const payment = await transfer(renewed.current!.bankTransfer!.remark, renewed.current!.amount);
+      await handle.signal(paymentNoticeSignal, { source: 'webhook', paymentIds: [payment.id], paymentRequestId: renewed.current!.paymentRequestId, amount: renewed.current!.amount });
+      await until(() => handle.query(invoiceStatusQuery), (s) => s.status === 'paid');
+      const final = await handle.result();
+      if (final.status !== 'paid' || final.requestCount !== 2) throw new Error(`invoice-renewed-then-paid ended ${final.status} after ${final.requestCount} requests`);
+      return handle.workflowId;
+    },
+    // A payment whose webhook was lost: the reconciliation finds it at Finan and tells the running flow to re-read.
+    'reconciliation-signals-missed-payment': async (referenceId) => {
+      // A long TTL: the flow must still be running when the reconciliation signals it.
+      const flow = await startPayment(paymentInput(`${referenceId}-flow`, { ttlMs: 24 * 60 * MINUTE }));
+      const open = await until(() => flow.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      const payment = await transfer(open.bankTransfer!.remark, open.amount);
+      // The server's clock runs ahead of the sandbox's (every `result()` may skip time, even past a finished flow's
+      // leftover activity timeouts): look back from the server's now to well before the transfer.
+      const lookbackMs = (await env.currentTimeMs()) - Date.now() + 60 * MINUTE;
+      const handle = await env.client.workflow.start<typeof reconciliationWorkflow>('reconciliationWorkflow', {
+        workflowId: `${RECONCILIATION_SCHEDULE_ID}-${referenceId}`,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ lookbackMs }],
+      });
+      // Waited for by polling, not `result()`, so no time is skipped until the flow has counted the payment.
+      await until(() => handle.describe(), (d) => d.status.name !== 'RUNNING');
+      await until(() => flow.query(paymentRequestStatusQuery), (s) => s.status !== 'unpaid');
+      const report = await handle.result();
+      const signalled = report.flowsSignalled.find((s) => s.workflowId === flow.workflowId);
+      if (!signalled?.paymentIds.includes(payment.id) || report.unmatchedRecorded.length > 0) {
+        throw new Error(`reconciliation-signals-missed-payment: unexpected report ${JSON.stringify(report)}`);
+      }
+      const final = await flow.result();
+      if (final.status !== 'paid') throw new Error(`the reconciled flow ended ${final.status}`);
+      return handle.workflowId;
     },
   };
 
+  const selected = Object.entries(scenarios).filter(([name]) => only === null || only.some((prefix) => name.startsWith(prefix)));
+  if (selected.length === 0) throw new Error(`no scenario matches --only ${only?.join(',')}; scenarios: ${Object.keys(scenarios).join(', ')}`);
+
   await workflowWorker.runUntil(
     activityWorker.runUntil(async () => {
-      for (const [name, run] of Object.entries(scenarios)) {
-        const referenceId = `REPLAY-${name}`;
-        await run(referenceId);
-        const history = await env.client.workflow.getHandle(`payout-${referenceId}`).fetchHistory();
-        writeFileSync(join(OUT, `${name}.json`), `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
+      for (const [name, run] of selected) {
+        const file = join(OUT, `${name}.json`);
+        if (existsSync(file) && !force) {
+          process.stdout.write(`kept ${name}: test/histories/${name}.json exists (--force re-records it)\n`);
+          continue;
+        }
+        const workflowId = await run(`REPLAY-${name}`);
+        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
         process.stdout.write(`recorded ${name}: ${history.events?.length} events\n`);
       }
     }),
