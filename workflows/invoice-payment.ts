@@ -206,7 +206,11 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     // 2. Collect until the link expires; each notice makes the flow re-read Finan.
     const current = state.current;
     let linkExpired = false;
-    void sleep(Math.max(Date.parse(current.expiresAt) - Date.now(), 0)).then(() => (linkExpired = true));
+    // The rejection handler keeps a cancelled workflow from failing its task on this timer.
+    sleep(Math.max(Date.parse(current.expiresAt) - Date.now(), 0)).then(
+      () => (linkExpired = true),
+      () => undefined,
+    );
     for (;;) {
       await condition(() => readRequested || linkExpired);
       if (linkExpired) break;

@@ -188,7 +188,11 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
   // The link's lifetime counts from Finan's answer: one timer, however many notices arrive.
   state.expiresAt = new Date(Date.now() + ttlMs).toISOString();
   let expired = false;
-  void sleep(ttlMs).then(() => (expired = true));
+  // The rejection handler keeps a cancelled workflow from failing its task on this timer.
+  sleep(ttlMs).then(
+    () => (expired = true),
+    () => undefined,
+  );
   setStatus('unpaid');
 
   // 2. Until the link expires, each notice makes the flow re-read Finan.

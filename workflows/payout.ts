@@ -170,7 +170,8 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
     for (const pending of otpQueue.splice(0)) {
       otpOutcomes.set(pending.id, { accepted: false, status: state.status, remainingTry: state.remainingTry });
     }
-    await condition(allHandlersFinished);
+    // Also when the workflow itself was cancelled: the last answers must still go out.
+    await CancellationScope.nonCancellable(() => condition(allHandlersFinished));
     return { ...state };
   };
 
@@ -178,7 +179,11 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
   try {
     // A cancel request during creation stops waiting for it (Finan may be retried for a long time).
     const creationScope = new CancellationScope();
-    void condition(() => cancelRequested).then(() => creationScope.cancel());
+    // A watcher only: if the whole workflow is cancelled its condition rejects, which must not fail the task.
+    condition(() => cancelRequested).then(
+      () => creationScope.cancel(),
+      () => undefined,
+    );
     const created = await creationScope.run(() =>
       creation.createPayout({
         referenceId: input.referenceId,

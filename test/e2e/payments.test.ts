@@ -292,3 +292,12 @@ test('with no worker to create it, the caller is not kept waiting: the request i
   expect((await handle.describe()).status.name).toBe('RUNNING');
   await handle.terminate('test clean-up');
 });
+
+test("an operator's cancellation from the Temporal UI stops a payment request cleanly", async () => {
+  const referenceId = `PR-CANCEL-${Date.now().toString(36)}`;
+  await createRequest(referenceId);
+  const handle = stack.client.workflow.getHandle(paymentWorkflowId(referenceId));
+  await handle.cancel();
+  await expect(handle.result()).rejects.toThrow(/cancel/i);
+  expect((await handle.describe()).status.name).toBe('CANCELLED');
+});

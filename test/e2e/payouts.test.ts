@@ -3,7 +3,7 @@
  * Finan sandbox. The money invariant is checked on the sandbox's ledger, not on workflow status.
  */
 import { FinanClient } from '../../providers/finan/client';
-import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
+import { FINAN_SOURCE_ACCOUNT_ID, STUCK_BENEFICIARY_ACCOUNT_NUMBER } from '../../sandbox/server';
 import { payoutWorkflowId, searchAttributes } from '../../workflows/definitions';
 import { sandboxControls, wrongOtp } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';
@@ -132,6 +132,26 @@ test('a payout cancelled before its OTP moves no money and refuses a later OTP',
   const again = await api.post(`/v1/payouts/${referenceId}/cancel`);
   expect(again.status).toBe(409);
   expect(await ledgerFor(referenceId)).toHaveLength(0);
+});
+
+test("an operator's cancellation from the Temporal UI ends a payout waiting for its OTP, but not one past it", async () => {
+  const waitingRef = newReference();
+  await payoutWaitingForOtp(waitingRef);
+  const waitingHandle = stack.client.workflow.getHandle(payoutWorkflowId(waitingRef));
+  await waitingHandle.cancel();
+  expect((await waitingHandle.result()).status).toBe('cancelled');
+
+  // Past the OTP the bank may be moving money: a cancellation request must not stop the polling.
+  const movingRef = newReference();
+  await api.post('/v1/payouts', { ...payoutBody(movingRef), beneficiaryAccountNumber: STUCK_BENEFICIARY_ACCOUNT_NUMBER });
+  const moving = await eventually(async () => (await api.get(`/v1/payouts/${movingRef}`)).body, (s) => s.status === 'waiting_confirm');
+  await api.post(`/v1/payouts/${movingRef}/otp`, { code: await sandbox.otp(moving.payoutId) });
+  const movingHandle = stack.client.workflow.getHandle(payoutWorkflowId(movingRef));
+  await movingHandle.cancel();
+  await new Promise((r) => setTimeout(r, 1_500));
+  expect((await api.get(`/v1/payouts/${movingRef}`)).body.status).toBe('processing');
+  expect((await movingHandle.describe()).status.name).toBe('RUNNING');
+  await movingHandle.terminate('test cleanup: the sandbox keeps this payout processing forever');
 });
 
 test('a reused reference is refused with 409, while running and after the payout ended', async () => {
