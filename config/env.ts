@@ -80,6 +80,13 @@ const EnvSchema = z
     DONGFLOW_ENCRYPTION_KEYS: optionalString,
     DONGFLOW_API_KEYS: optionalString,
     DONGFLOW_CODEC_AUTH_TOKEN: optionalString,
+    DONGFLOW_CODEC_ALLOWED_ORIGINS: optionalString.pipe(
+      z
+        .string()
+        .optional()
+        .transform((v) => (v ? v.split(',').map((o) => o.trim()).filter(Boolean) : []))
+        .pipe(z.array(z.url({ protocol: /^https?$/, error: 'must be comma-separated origins such as https://temporal-ui.example.com' }))),
+    ),
     DONGFLOW_WORKER_METRICS_PORT: port(9464),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], { error: 'must be one of fatal, error, warn, info, debug, trace, silent' }).default('info'),
   });
@@ -152,6 +159,8 @@ export interface Config {
     apiKeys: ApiKey[] | undefined;
     /** Optional bearer token the codec server requires (for the Temporal CLI or a proxy). */
     codecAuthToken: string | undefined;
+    /** Origins of Temporal UIs besides the embedded one that may call the codec server. */
+    codecAllowedOrigins: string[];
   };
   workerMetricsPort: number;
   logLevel: string;
@@ -202,6 +211,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       encryptionKeys: e.DONGFLOW_ENCRYPTION_KEYS ? parseKeyRing(e.DONGFLOW_ENCRYPTION_KEYS) : undefined,
       apiKeys: e.DONGFLOW_API_KEYS ? parseApiKeys(e.DONGFLOW_API_KEYS) : undefined,
       codecAuthToken: e.DONGFLOW_CODEC_AUTH_TOKEN,
+      codecAllowedOrigins: e.DONGFLOW_CODEC_ALLOWED_ORIGINS,
     },
     workerMetricsPort: e.DONGFLOW_WORKER_METRICS_PORT,
     logLevel: e.LOG_LEVEL,

@@ -122,6 +122,10 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       }
     }
   };
+  // Checked before anything starts: only the embedded default may make itself a development API key.
+  if (config.temporal.address && !config.security.apiKeys) {
+    throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
+  }
   installTemporalRuntime(logger, { metricsPort: config.workerMetricsPort });
   try {
     if (!config.temporal.address) {
@@ -182,9 +186,6 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     const payments = createPaymentsClient(client, { paymentTtlMs: config.payment.ttlMs });
     const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
     logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');
-    if (config.temporal.address && !config.security.apiKeys) {
-      throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
-    }
     const devCredentials = config.security.apiKeys ? undefined : loadOrCreateDevApiKey(resolve(config.dataDir));
     const uiPort = config.temporal.embedded.uiPort;
     const gateway = buildGateway({
@@ -195,7 +196,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       logger: logger.child({ component: 'gateway' }),
       apiKeys: config.security.apiKeys ?? devCredentials!.apiKeys,
       codec: dataConverter.payloadCodecs[0]!,
-      codecAllowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`],
+      codecAllowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`, ...config.security.codecAllowedOrigins],
       codecAuthToken: config.security.codecAuthToken,
       metrics: createMetrics(),
     });

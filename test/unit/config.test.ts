@@ -62,6 +62,14 @@ describe('configuration', () => {
     }
   });
 
+  it('reads extra Temporal UI origins for the codec server, and names a malformed one', () => {
+    expect(loadConfig({ DONGFLOW_CODEC_ALLOWED_ORIGINS: 'https://ui.example.com, http://10.0.0.5:8080' }).security.codecAllowedOrigins).toEqual([
+      'https://ui.example.com',
+      'http://10.0.0.5:8080',
+    ]);
+    expect(() => loadConfig({ DONGFLOW_CODEC_ALLOWED_ORIGINS: 'ui.example.com' })).toThrow(/DONGFLOW_CODEC_ALLOWED_ORIGINS\.0 must be comma-separated origins/);
+  });
+
   it('turns on TLS for Temporal Cloud API keys and requires both halves of an mTLS pair', () => {
     const keys = `k1:${Buffer.alloc(32, 7).toString('base64')}`;
     expect(loadConfig({ TEMPORAL_ADDRESS: 'ns.acct.tmprl.cloud:7233', TEMPORAL_API_KEY: 'k', DONGFLOW_ENCRYPTION_KEYS: keys }).temporal.tls).toBe(true);
