@@ -10,7 +10,6 @@ import {
   condition,
   continueAsNew,
   log,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -18,7 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './definitions';
-import { FINAN_TASK_QUEUE, INVOICE_REFERENCE_TYPE, NON_RETRYABLE_FINAN_FAILURES, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
+import { INVOICE_REFERENCE_TYPE, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
 import { failureInfo } from './failures';
 import {
   PAYMENT_DEFAULTS,
@@ -33,38 +32,7 @@ import {
   shouldContinueAsNew,
 } from './payment-rules';
 
-const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
-
-/** The first request: the caller waits for its QR. */
-const creation = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-const reads = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-const finalReads = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '24 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** A renewal has no payer waiting: it retries through a Finan outage, up to the due date. */
-const renewalUntil = (dueAtMs: number) =>
-  proxyActivities<FinanPaymentActivities>({
-    taskQueue: FINAN_TASK_QUEUE,
-    startToCloseTimeout: '30 seconds',
-    scheduleToCloseTimeout: Math.max(dueAtMs - Date.now(), 60_000),
-    retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '5 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-  });
+import { creation, finalReads, reads, renewalUntil } from './payment-activities';
 
 export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promise<InvoiceState> {
   const linkTtlMs = input.linkTtlMs ?? PAYMENT_DEFAULTS.ttlMs;

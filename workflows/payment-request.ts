@@ -9,7 +9,6 @@ import {
   allHandlersFinished,
   condition,
   log,
-  proxyActivities,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -17,7 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import type { PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
-import { FINAN_TASK_QUEUE, NON_RETRYABLE_FINAN_FAILURES, paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
+import { paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
 import {
   PAYMENT_DEFAULTS,
   finalPaymentRequestStatus,
@@ -29,31 +28,7 @@ import {
 } from './payment-rules';
 import { failureInfo } from './failures';
 
-const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
-
-/** A payer is waiting for the QR: retry briefly, then report that Finan could not be reached. */
-const creation = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** A read prompted by a notice: a failed one is retried by the next notice, the reconciliation or the final read. */
-const reads = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
-});
-
-/** The final read decides the outcome: it waits out a Finan outage (up to a day) rather than guess. */
-const finalReads = proxyActivities<FinanPaymentActivities>({
-  taskQueue: FINAN_TASK_QUEUE,
-  startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '24 hours',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes', nonRetryableErrorTypes: NON_RETRYABLE },
-});
+import { creation, finalReads, reads } from './payment-activities';
 
 export async function paymentRequestWorkflow(input: PaymentRequestInput): Promise<PaymentRequestState> {
   const ttlMs = input.ttlMs ?? PAYMENT_DEFAULTS.ttlMs;
