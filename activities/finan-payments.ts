@@ -7,9 +7,7 @@ import type { FinanClient } from '../providers/finan/client';
 import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../providers/finan/payment-schemas';
 import type {
   CreatedPaymentRequest,
-  PaymentItemInput,
-  PaymentMethod,
-  PaymentPartyInput,
+  PaymentRequestInput,
   ProviderPaymentRequest,
 } from '../workflows/definitions';
 import { toActivityFailure } from './finan';
@@ -22,25 +20,16 @@ async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
   }
 }
 
-export interface CreatePaymentRequestActivityInput {
-  referenceId: string;
+/** What Finan needs to create a payment request: the flow's input without its timing, plus the link to an invoice. */
+export type CreatePaymentRequestActivityInput = Omit<PaymentRequestInput, 'ttlMs'> & {
   /** `invoice` links the request to the Finan invoice whose id is `referenceId`. */
   referenceType?: string;
-  accountId?: string;
-  amount: number;
-  paymentMethod: PaymentMethod;
-  description?: string;
-  items?: PaymentItemInput[];
-  customer?: PaymentPartyInput & { name: string };
-  merchant?: PaymentPartyInput;
-  successRedirectUrl?: string;
-  failureRedirectUrl?: string;
   /**
    * Given for a reference that has exactly these requests so far (a payment flow: none). A retry then lists the
    * reference first: any other request found was made by an earlier attempt whose answer was lost.
    */
   knownPaymentRequestIds?: string[];
-}
+};
 
 export interface CreatePaymentRequestActivityResult extends CreatedPaymentRequest {
   /**
