@@ -214,13 +214,21 @@ describe('webhook faults', () => {
   });
 
   it('reorder: the first payment is held and arrives after the second', async () => {
-    await sandboxControls(sandbox.url).setFaults({ webhooks: { reorder: true } });
-    const first = (await controls.transfer('x', 1000)).body;
-    // Held for at most 5 minutes (300 ms at this scale) when nothing follows.
-    expect((await controls.deliveries())[0]?.state).toBe('held');
-    const second = (await controls.transfer('x', 2000)).body;
-    await eventually(async () => receiver.received.length, (n) => n === 2);
-    expect(receiver.received.map((webhook) => verify(webhook).event.id)).toEqual([second.id, first.id]);
+    // Its own sandbox on a slower clock (a 6 s hold), so a busy machine cannot release the hold before the second transfer.
+    const slow = await startSandbox({ port: 0, timeScale: 0.02, finan: { webhookSecret: WEBHOOK_SECRET, webhookTimeoutMs: 300 } });
+    try {
+      const slowControls = paymentControls(slow.url);
+      await slowControls.setWebhook(receiver.url());
+      await sandboxControls(slow.url).setFaults({ webhooks: { reorder: true } });
+      const first = (await slowControls.transfer('x', 1000)).body;
+      // The hold starts on the sandbox's next tick, just after the transfer is answered.
+      expect((await eventually(() => slowControls.deliveries(), (d) => d[0]?.state !== 'scheduled', 2_000))[0]?.state).toBe('held');
+      const second = (await slowControls.transfer('x', 2000)).body;
+      await eventually(async () => receiver.received.length, (n) => n === 2);
+      expect(receiver.received.map((webhook) => verify(webhook).event.id)).toEqual([second.id, first.id]);
+    } finally {
+      await slow.close();
+    }
   });
 
   it('reorder: a held payment with no successor is released after 5 minutes (scaled), not lost', async () => {
