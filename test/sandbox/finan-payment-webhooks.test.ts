@@ -240,7 +240,7 @@ describe('webhook faults', () => {
   });
 
   it('delayMs: the first attempt waits (scaled)', async () => {
-    await sandboxControls(sandbox.url).setFaults({ webhooks: { delayMs: 300_000 } }); // 300 ms at this scale
+    await sandboxControls(sandbox.url).setFaults({ webhooks: { delayMs: 1_000_000 } }); // 1 s at this scale: room for a busy machine
     await controls.transfer('x', 1000);
     await sleep(100);
     expect((await controls.deliveries())[0]?.state).toBe('scheduled');
