@@ -21,13 +21,11 @@ import { join } from 'node:path';
 import { Client } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { startStack } from '../scripts/stack';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../sandbox/server';
-import { freePort } from '../test/helpers/ports';
 import { sandboxControls } from '../test/helpers/sandbox-controls';
-import { eventually, gatewayApi } from '../test/helpers/stack';
+import { eventually, gatewayApi, isolatedConfig } from '../test/helpers/stack';
 import { payoutWorkflowId } from '../workflows/definitions';
 import type { FloorActivities, FloorState } from './floor-workflows';
 import { floorStateQuery, floorSubmitUpdate, floorWorkflow } from './floor-workflows';
@@ -132,15 +130,7 @@ async function main(): Promise<void> {
   const rssAtLaunch = process.memoryUsage().rss;
   const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-bench-'));
   const logFile = join(dataDir, 'dongflow.log');
-  const config = loadConfig({
-    PATH: process.env.PATH,
-    TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
-    DONGFLOW_DATA_DIR: dataDir,
-    TEMPORAL_PORT: String(await freePort()),
-    TEMPORAL_UI_PORT: String(await freePort()),
-    GATEWAY_PORT: String(await freePort()),
-    SANDBOX_PORT: String(await freePort()),
-    DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),
+  const config = await isolatedConfig(dataDir, {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     ...(process.env.FINAN_MAX_REQUESTS_PER_SECOND ? { FINAN_MAX_REQUESTS_PER_SECOND: process.env.FINAN_MAX_REQUESTS_PER_SECOND } : {}),
   });

@@ -20,6 +20,7 @@ import { ConfigError } from '../config/env';
 import type { Logger } from '../config/logger';
 import { ensureSearchAttributes, temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
+import { destroyHttpAgents } from '../providers/http';
 import { startSandbox } from '../sandbox/server';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
 import { installTemporalRuntime } from '../workers/logging';
@@ -127,6 +128,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
   }
   installTemporalRuntime(logger, { metricsPort: config.workerMetricsPort });
+  // Runs last on stop: the pooled keep-alive sockets to Finan (or the sandbox) go once nothing uses them.
+  cleanups.push(async () => destroyHttpAgents());
   try {
     if (!config.temporal.address) {
       const devServer = await startDevServer(config, logger);

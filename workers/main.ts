@@ -10,6 +10,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
+import { destroyHttpAgents } from '../providers/http';
 import { installTemporalRuntime } from './logging';
 import { createDongflowWorkers } from './worker';
 
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
   logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl }, 'worker running');
   await workers.run();
   await connection.close();
+  destroyHttpAgents();
   logger.info('worker stopped');
 }
 

@@ -2,7 +2,7 @@
  * The payout's business rules as pure functions: no Temporal, no I/O, unit-tested directly.
  * The workflow in `payout.ts` is a thin, durable shell around them.
  */
-import type { OtpOutcome, PayoutState, PayoutStatus, ProviderPayoutStatus } from './definitions';
+import type { FailureInfo, OtpOutcome, PayoutState, PayoutStatus, ProviderPayoutStatus } from './definitions';
 import { FINAL_PAYOUT_STATUSES, OTP_PATTERN } from './definitions';
 
 export const PAYOUT_DEFAULTS = {
@@ -14,11 +14,6 @@ export const PAYOUT_DEFAULTS = {
 
 export function isFinalPayoutStatus(status: PayoutStatus): boolean {
   return FINAL_PAYOUT_STATUSES.includes(status);
-}
-
-/** What our flow's status becomes when Finan reports `provider`. */
-export function payoutStatusFromProvider(provider: ProviderPayoutStatus): PayoutStatus {
-  return provider;
 }
 
 /** Why an OTP submission must be refused before it is recorded, or null when it may go ahead. */
@@ -37,15 +32,17 @@ export function cancelProblem(state: Pick<PayoutState, 'status'>, otpInFlight: b
 }
 
 /**
- * After Finan answered an OTP: the outcome for the submitter and whether the wait is over.
+ * What Finan's answer to an OTP means: the submitter's outcome and, when the answer ended the payout, why.
  * A wrong code leaves `remainingTry` tries; with none left Finan marks the payout failed.
  */
-export function afterOtpVerification(result: { accepted: boolean; providerStatus: ProviderPayoutStatus; remainingTry: number }): {
+export function otpVerificationOutcome(accepted: boolean, payout: { status: ProviderPayoutStatus; remainingTry: number }): {
   outcome: OtpOutcome;
-  status: PayoutStatus;
+  failure: FailureInfo | null;
 } {
-  const status = payoutStatusFromProvider(result.providerStatus);
-  return { status, outcome: { accepted: result.accepted, status, remainingTry: result.remainingTry } };
+  return {
+    outcome: { accepted, status: payout.status, remainingTry: payout.remainingTry },
+    failure: payout.status === 'failed' ? { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' } : null,
+  };
 }
 
 /** Last four characters of an account number: enough for an operator to recognise it, not PII. */

@@ -32,13 +32,12 @@ import {
 } from './definitions';
 import {
   PAYOUT_DEFAULTS,
-  afterOtpVerification,
   cancelProblem,
   isFinalPayoutStatus,
   last4,
   otpSubmissionProblem,
+  otpVerificationOutcome,
   payoutDetails,
-  payoutStatusFromProvider,
 } from './payout-rules';
 import { failureInfo } from './failures';
 
@@ -101,8 +100,7 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
     state.payoutId = payout.payoutId;
     state.providerStatus = payout.status;
     state.remainingTry = payout.remainingTry;
-    const status = payoutStatusFromProvider(payout.status);
-    if (status !== state.status) setStatus(status);
+    if (payout.status !== state.status) setStatus(payout.status);
   }
 
   // OTP submissions are processed one at a time, in arrival order, by the main loop below.
@@ -231,14 +229,10 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
         const result = await CancellationScope.nonCancellable(() =>
           verification.verifyPayoutOtp({ payoutId: state.payoutId!, code: submission.code, remainingTryBefore: state.remainingTry ?? 0 }),
         );
-        const { outcome } = afterOtpVerification({
-          accepted: result.accepted,
-          providerStatus: result.payout.status,
-          remainingTry: result.payout.remainingTry,
-        });
-        state.failure = null;
+        const { outcome, failure } = otpVerificationOutcome(result.accepted, result.payout);
+        // The reason first: the status change below publishes it (current details) with the new status.
+        state.failure = failure;
         recordProvider(result.payout);
-        if (state.providerStatus === 'failed') state.failure = { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' };
         otpOutcomes.set(submission.id, outcome);
       } catch (err) {
         // Finan could not be asked (or refused the call itself): the code was not accepted; keep waiting.
@@ -271,8 +265,9 @@ export async function payoutWorkflow(input: PayoutInput): Promise<PayoutState> {
       },
     });
     try {
-      recordProvider(await polling.awaitPayoutSettled(state.payoutId!));
-      if (state.providerStatus === 'failed') state.failure = { type: 'PayoutFailed', message: 'Finan reported the transfer as failed' };
+      const settled = await polling.awaitPayoutSettled(state.payoutId!);
+      if (settled.status === 'failed') state.failure = { type: 'PayoutFailed', message: 'Finan reported the transfer as failed' };
+      recordProvider(settled);
     } catch (err) {
       const horizonReached =
         err instanceof ActivityFailure && (err.retryState === RetryState.TIMEOUT || err.cause instanceof TimeoutFailure);

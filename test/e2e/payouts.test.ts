@@ -112,6 +112,9 @@ test('three wrong OTPs fail the payout and move no money', async () => {
 
   const state = (await api.get(`/v1/payouts/${referenceId}`)).body;
   expect(state).toMatchObject({ status: 'failed', remainingTry: 0, failure: { type: 'OtpAttemptsExhausted' } });
+  // The Temporal UI's "current details" line gives the reason too.
+  const metadata = await stack.client.workflow.getHandle(payoutWorkflowId(referenceId)).query<{ currentDetails: string }>('__temporal_workflow_metadata');
+  expect(metadata.currentDetails).toBe('failed: OtpAttemptsExhausted: Finan refused the OTP and no tries are left');
   const late = await api.post(`/v1/payouts/${referenceId}/otp`, { code: await sandbox.otp(payoutId) });
   expect(late.status).toBe(409);
   expect(late.body.error.code).toBe('invalid_state');

@@ -2,6 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Config } from '../../config/env';
 import { loadConfig } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import type { SandboxOptions } from '../../sandbox/server';
@@ -13,20 +14,25 @@ export interface TestStack extends RunningStack {
   dataDir: string;
 }
 
-export async function startTestStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; runWorker?: boolean } = {}): Promise<TestStack> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-test-'));
-  const config = loadConfig({
-    PATH: process.env.PATH,
-    TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
+/**
+ * The embedded-default configuration on free ports and the given data folder, so several stacks (tests, the
+ * benchmark) never collide with each other or with a developer's `npm start`.
+ */
+export async function isolatedConfig(dataDir: string, env: Record<string, string> = {}): Promise<Config> {
+  return loadConfig({
     DONGFLOW_DATA_DIR: dataDir,
     TEMPORAL_PORT: String(await freePort()),
     TEMPORAL_UI_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
     SANDBOX_PORT: String(await freePort()),
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),
-    ...opts.env,
+    ...env,
   });
+}
+
+export async function startTestStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; runWorker?: boolean } = {}): Promise<TestStack> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-test-'));
+  const config = await isolatedConfig(dataDir, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
   const stack = await startStack({
     config,
     logger: createLogger({ level: config.logLevel }),

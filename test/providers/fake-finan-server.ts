@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { FinanError } from '../../providers/finan/errors';
 
 export const CLIENT_ID = 'test-client';
 export const SECRET_KEY = 'test-secret-key-DO-NOT-LEAK';
@@ -103,4 +104,20 @@ export class FakeFinan {
       res.end(text);
     });
   }
+}
+
+/** The one request the fake received in a test. */
+export function only(received: ReceivedRequest[]): ReceivedRequest {
+  expect(received).toHaveLength(1);
+  return received[0] as ReceivedRequest;
+}
+
+/** The FinanError a call rejects with (fails the test if it resolves or rejects with something else). */
+export async function failure(promise: Promise<unknown>): Promise<FinanError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FinanError);
+  return err as FinanError;
 }

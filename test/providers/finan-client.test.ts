@@ -4,7 +4,6 @@ import type { FinanCall, FinanCallOptions, FinanClientOptions, FinanResponse } f
 import {
   FinanAbortedError,
   FinanBadRequestError,
-  FinanError,
   FinanForbiddenError,
   FinanInvalidResponseError,
   FinanNetworkError,
@@ -18,8 +17,7 @@ import {
 } from '../../providers/finan/errors';
 import { PayoutList } from '../../providers/finan/schemas';
 import type { CreatePayoutRequest, Payout } from '../../providers/finan/schemas';
-import { CLIENT_ID, envelope, errorEnvelope, FakeFinan, SECRET_KEY } from './fake-finan-server';
-import type { ReceivedRequest } from './fake-finan-server';
+import { CLIENT_ID, envelope, errorEnvelope, FakeFinan, failure, only, SECRET_KEY } from './fake-finan-server';
 
 const PAYOUT_ID = '660e8400-e29b-41d4-a716-446655440001';
 
@@ -61,20 +59,6 @@ let clock = 1_700_000_000;
 
 function client(options: Partial<FinanClientOptions> = {}): FinanTestClient {
   return new FinanTestClient({ baseUrl: finan.baseUrl, clientId: CLIENT_ID, secretKey: SECRET_KEY, nowSeconds: () => clock++, ...options });
-}
-
-function only(received: ReceivedRequest[]): ReceivedRequest {
-  expect(received).toHaveLength(1);
-  return received[0] as ReceivedRequest;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FinanError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FinanError);
-  return err as FinanError;
 }
 
 beforeAll(async () => {

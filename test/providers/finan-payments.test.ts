@@ -1,10 +1,9 @@
 import { FinanClient } from '../../providers/finan/client';
 import type { FinanClientOptions } from '../../providers/finan/client';
-import { FinanError, FinanInvalidResponseError, FinanNotFoundError, FinanRequestValidationError, FinanUnprocessableError } from '../../providers/finan/errors';
+import { FinanInvalidResponseError, FinanNotFoundError, FinanRequestValidationError, FinanUnprocessableError } from '../../providers/finan/errors';
 import { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../../providers/finan/payment-schemas';
 import { decodeVietQr, encodeVietQr } from '../../providers/vietqr';
-import { CLIENT_ID, envelope, errorEnvelope, FakeFinan, SECRET_KEY } from './fake-finan-server';
-import type { ReceivedRequest } from './fake-finan-server';
+import { CLIENT_ID, envelope, errorEnvelope, FakeFinan, failure, only, SECRET_KEY } from './fake-finan-server';
 
 /** The payments page's create example, verbatim. */
 const pageCreateRequest: CreatePaymentRequest = {
@@ -55,20 +54,6 @@ let clock = 1_700_000_000;
 
 function client(options: Partial<FinanClientOptions> = {}): FinanClient {
   return new FinanClient({ baseUrl: finan.baseUrl, clientId: CLIENT_ID, secretKey: SECRET_KEY, nowSeconds: () => clock++, ...options });
-}
-
-function only(received: ReceivedRequest[]): ReceivedRequest {
-  expect(received).toHaveLength(1);
-  return received[0] as ReceivedRequest;
-}
-
-async function failure(promise: Promise<unknown>): Promise<FinanError> {
-  const err = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(err).toBeInstanceOf(FinanError);
-  return err as FinanError;
 }
 
 beforeAll(async () => {

@@ -1,4 +1,4 @@
-import { afterOtpVerification, cancelProblem, last4, otpSubmissionProblem, payoutDetails } from '../../workflows/payout-rules';
+import { cancelProblem, last4, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
 
 describe('OTP submissions', () => {
   it('accepts exactly six digits while the payout waits for its OTP, leading zero included', () => {
@@ -30,20 +30,22 @@ describe('cancelling', () => {
 
 describe('after Finan answered an OTP', () => {
   it('a right code moves the payout to processing with its tries unchanged', () => {
-    expect(afterOtpVerification({ accepted: true, providerStatus: 'processing', remainingTry: 3 })).toEqual({
-      status: 'processing',
+    expect(otpVerificationOutcome(true, { status: 'processing', remainingTry: 3 })).toEqual({
       outcome: { accepted: true, status: 'processing', remainingTry: 3 },
+      failure: null,
     });
   });
   it('a wrong code leaves the payout waiting with one try fewer', () => {
-    expect(afterOtpVerification({ accepted: false, providerStatus: 'waiting_confirm', remainingTry: 2 }).outcome).toEqual({
-      accepted: false,
-      status: 'waiting_confirm',
-      remainingTry: 2,
+    expect(otpVerificationOutcome(false, { status: 'waiting_confirm', remainingTry: 2 })).toEqual({
+      outcome: { accepted: false, status: 'waiting_confirm', remainingTry: 2 },
+      failure: null,
     });
   });
-  it('the last wrong code fails the payout', () => {
-    expect(afterOtpVerification({ accepted: false, providerStatus: 'failed', remainingTry: 0 }).status).toBe('failed');
+  it('the last wrong code fails the payout, and says why', () => {
+    expect(otpVerificationOutcome(false, { status: 'failed', remainingTry: 0 })).toEqual({
+      outcome: { accepted: false, status: 'failed', remainingTry: 0 },
+      failure: { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' },
+    });
   });
 });
 
