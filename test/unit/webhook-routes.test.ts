@@ -1,9 +1,9 @@
 /** The webhook receiver on its own (fastify inject), with the hand-off to Temporal replaced by a recorder. */
+import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { TemporalUnavailableError } from '../../client/errors';
 import { finanWebhookRoutes } from '../../client/gateway/webhook-routes';
 import type { FinanPaymentEvent, PaymentHandOff } from '../../client/payments';
-import { finanSignature } from '../../providers/finan/sign';
 
 const NOW = 1_705_761_005;
 const body = JSON.stringify({
@@ -14,10 +14,14 @@ const body = JSON.stringify({
   amount: 6000000,
   created_at: '2024-01-20T14:30:00Z',
 });
+/** The page's generateSignature, written out here rather than taken from providers/finan/sign.ts. */
+const pageSignature = (secret: string, path: string, payload: string, timestamp: string): string =>
+  createHash('sha256').update(`${secret}_POST_${path}_${payload}_${timestamp}`).digest('hex');
+
 const headers = (secret: string, payload = body, timestamp = NOW) => ({
   'content-type': 'application/json',
   'x-timestamp': String(timestamp),
-  'x-signature': finanSignature({ secretKey: secret, method: 'POST', path: '/webhooks/finan', payload, timestamp }),
+  'x-signature': pageSignature(secret, '/webhooks/finan', payload, String(timestamp)),
 });
 
 function receiver(handFinanPayment: (event: FinanPaymentEvent) => Promise<PaymentHandOff>) {
@@ -57,6 +61,28 @@ test('during a rotation the old secret still verifies, and a redelivery is ackno
   expect((await app.inject({ method: 'POST', url: '/webhooks/finan', headers: headers('old-secret'), payload: body })).statusCode).toBe(200);
   expect((await app.inject({ method: 'POST', url: '/webhooks/finan', headers: headers('new-secret'), payload: body })).statusCode).toBe(200);
   expect(handOffs).toBe(1);
+});
+
+test("a webhook signed for another path (the page's own handler, /webhook) is refused: the signature covers our path", async () => {
+  let handOffs = 0;
+  const app = receiver(async () => {
+    handOffs++;
+    return { outcome: 'signalled', workflowId: 'x' };
+  });
+  const signedElsewhere = { ...headers('new-secret'), 'x-signature': pageSignature('new-secret', '/webhook', body, String(NOW)) };
+  const response = await app.inject({ method: 'POST', url: '/webhooks/finan', headers: signedElsewhere, payload: body });
+  expect(response.statusCode).toBe(401);
+  expect(response.json().error.code).toBe('invalid_signature');
+  expect(handOffs).toBe(0);
+});
+
+test('a genuine webhook more than 300 s from our clock is refused as stale; 300 s is still fine', async () => {
+  const app = receiver(async () => ({ outcome: 'signalled', workflowId: 'payment-DH970422' }));
+  const stale = await app.inject({ method: 'POST', url: '/webhooks/finan', headers: headers('new-secret', body, NOW - 301), payload: body });
+  expect(stale.statusCode).toBe(401);
+  expect(stale.json().error.code).toBe('stale_webhook');
+  const edge = await app.inject({ method: 'POST', url: '/webhooks/finan', headers: headers('new-secret', body, NOW + 300), payload: body });
+  expect(edge.statusCode).toBe(200);
 });
 
 test('a body changed after signing is refused with 401 and never handed over', async () => {
