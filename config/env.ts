@@ -9,10 +9,15 @@ import { ApiKeysConfigError, parseApiKeys } from '../client/gateway/api-keys';
 import type { KeyRing } from '../codec/keys';
 import { KeyRingError, parseKeyRing } from '../codec/keys';
 
+/** The embedded sandbox's credentials when FINAN_CLIENT_ID / FINAN_SECRET_KEY are unset (it accepts whatever is configured). */
 export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';
 export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
-/** The sandbox signs its payment webhooks with this secret unless told otherwise. */
-export const SANDBOX_FINAN_WEBHOOK_SECRET = 'sandbox-webhook-secret';
+
+/** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
 
 const port = (fallback: number) =>
   z.coerce
@@ -66,6 +71,8 @@ const EnvSchema = z
     GATEWAY_PORT: port(3000),
     SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     SANDBOX_PORT: port(4010),
+    DONGFLOW_CODEC_HOST: z.string().min(1).default('127.0.0.1'),
+    DONGFLOW_CODEC_PORT: port(8234),
     FINAN_BASE_URL: optionalString.pipe(z.url({ error: 'must be a URL such as https://api.finan.one/open' }).optional()),
     FINAN_CLIENT_ID: optionalString,
     FINAN_SECRET_KEY: optionalString,
@@ -99,7 +106,11 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     for (const name of ['FINAN_CLIENT_ID', 'FINAN_SECRET_KEY']) {
       if (!set(name)) problems.push(`${name} is required when FINAN_BASE_URL is set`);
     }
-    if (!set('FINAN_WEBHOOK_SECRETS')) problems.push('FINAN_WEBHOOK_SECRETS is required when FINAN_BASE_URL is set (comma-separated, newest first)');
+  }
+  // The codec server decrypts every payload: off loopback, only a bearer token stands between it and anyone.
+  const codecHost = env.DONGFLOW_CODEC_HOST?.trim() || '127.0.0.1';
+  if (!isLoopbackHost(codecHost) && !set('DONGFLOW_CODEC_AUTH_TOKEN')) {
+    problems.push(`DONGFLOW_CODEC_AUTH_TOKEN is required when DONGFLOW_CODEC_HOST (${codecHost}) is not a loopback address: the codec server decrypts every payload`);
   }
   if (set('TEMPORAL_ADDRESS')) {
     // Only the embedded default may invent a local key: every process of a real deployment must share the ring.
@@ -140,6 +151,8 @@ export interface Config {
   dataDir: string;
   gateway: { host: string; port: number };
   sandbox: { host: string; port: number };
+  /** The codec server's own listener (never the public gateway's). */
+  codec: { host: string; port: number };
   finan: {
     /** Undefined: use the embedded sandbox. */
     baseUrl: string | undefined;
@@ -147,7 +160,7 @@ export interface Config {
     secretKey: string;
     timeoutMs: number;
     maxRequestsPerSecond: number;
-    /** Secrets that verify Finan's payment webhooks, newest first. */
+    /** Secrets that verify Finan's payment webhooks, newest first: FINAN_WEBHOOK_SECRETS, else the secret key. */
     webhookSecrets: string[];
   };
   payout: { otpTimeoutMs: number; pollHorizonMs: number };
@@ -157,7 +170,7 @@ export interface Config {
     encryptionKeys: KeyRing | undefined;
     /** Undefined: the embedded default's development key under the data folder. */
     apiKeys: ApiKey[] | undefined;
-    /** Optional bearer token the codec server requires (for the Temporal CLI or a proxy). */
+    /** Bearer token the codec server requires; mandatory when it listens off loopback. */
     codecAuthToken: string | undefined;
     /** Origins of Temporal UIs besides the embedded one that may call the codec server. */
     codecAllowedOrigins: string[];
@@ -182,6 +195,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
   const mtls = e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH;
+  const finanSecretKey = e.FINAN_SECRET_KEY ?? SANDBOX_FINAN_SECRET_KEY;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
@@ -195,15 +209,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: e.DONGFLOW_DATA_DIR,
     gateway: { host: e.GATEWAY_HOST, port: e.GATEWAY_PORT },
     sandbox: { host: e.SANDBOX_HOST, port: e.SANDBOX_PORT },
+    codec: { host: e.DONGFLOW_CODEC_HOST, port: e.DONGFLOW_CODEC_PORT },
     finan: {
       baseUrl: e.FINAN_BASE_URL,
       clientId: e.FINAN_CLIENT_ID ?? SANDBOX_FINAN_CLIENT_ID,
-      secretKey: e.FINAN_SECRET_KEY ?? SANDBOX_FINAN_SECRET_KEY,
+      secretKey: finanSecretKey,
       timeoutMs: e.FINAN_TIMEOUT_MS,
       maxRequestsPerSecond: e.FINAN_MAX_REQUESTS_PER_SECOND,
-      webhookSecrets: e.FINAN_WEBHOOK_SECRETS
-        ? e.FINAN_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean)
-        : [SANDBOX_FINAN_WEBHOOK_SECRET],
+      // Finan signs webhooks with the same secretKey as requests (the payments page); a list only for a rotation.
+      webhookSecrets: e.FINAN_WEBHOOK_SECRETS ? e.FINAN_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean) : [finanSecretKey],
     },
     payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON },
     payment: { ttlMs: e.DONGFLOW_PAYMENT_TTL, reconcileEveryMs: e.DONGFLOW_RECONCILE_EVERY },
@@ -216,4 +230,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     workerMetricsPort: e.DONGFLOW_WORKER_METRICS_PORT,
     logLevel: e.LOG_LEVEL,
   };
+}
+
+/**
+ * Rules for a process that serves the gateway. The development API key holds every scope, so it is made only where
+ * nothing but this machine can use it and no real money can move: the embedded sandbox behind a loopback gateway
+ * on the embedded Temporal. Anything else needs DONGFLOW_API_KEYS. One line, naming every reason.
+ */
+export function gatewayProblems(config: Config): string[] {
+  if (config.security.apiKeys) return [];
+  const reasons = [
+    config.finan.baseUrl ? 'FINAN_BASE_URL is set (real Finan)' : undefined,
+    isLoopbackHost(config.gateway.host) ? undefined : `GATEWAY_HOST (${config.gateway.host}) is not a loopback address`,
+    config.temporal.address ? 'TEMPORAL_ADDRESS is set' : undefined,
+  ].filter((r): r is string => r !== undefined);
+  if (reasons.length === 0) return [];
+  return [
+    `DONGFLOW_API_KEYS is required when ${reasons.join(' and ')}: the development API key (every scope) is only made for the embedded sandbox on a loopback gateway; create a key with \`npx dongflow api-key\``,
+  ];
 }

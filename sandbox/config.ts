@@ -2,13 +2,15 @@ import type { FastifyServerOptions } from 'fastify';
 
 export interface SandboxOptions {
   finan?: {
+    /** The only client id it accepts (env SANDBOX_FINAN_CLIENT_ID, else FINAN_CLIENT_ID, else `sandbox-client`). */
     clientId?: string;
+    /** The secret requests are signed with (env SANDBOX_FINAN_SECRET_KEY, else FINAN_SECRET_KEY, else `sandbox-secret`). */
     secretKey?: string;
     processingDelayMs?: number;
     timestampWindowSeconds?: number;
     /** Where payment webhooks go (env SANDBOX_FINAN_WEBHOOK_URL); also settable at run time. */
     webhookUrl?: string | null;
-    /** Signs payment webhooks (env SANDBOX_FINAN_WEBHOOK_SECRET). */
+    /** Signs payment webhooks (env SANDBOX_FINAN_WEBHOOK_SECRET); default the secret key, as Finan does. */
     webhookSecret?: string;
     /** How long a webhook receiver may take, in real (unscaled) milliseconds. */
     webhookTimeoutMs?: number;
@@ -34,13 +36,12 @@ export interface SandboxConfig {
   timeScale: number;
 }
 
-export const FINAN_DEFAULTS: FinanConfig = {
+export const FINAN_DEFAULTS: Omit<FinanConfig, 'webhookSecret'> = {
   clientId: 'sandbox-client',
   secretKey: 'sandbox-secret',
   processingDelayMs: 2000,
   timestampWindowSeconds: 30,
   webhookUrl: null,
-  webhookSecret: 'sandbox-webhook-secret',
   webhookTimeoutMs: 10_000,
 };
 
@@ -76,14 +77,16 @@ export function webhookUrlOf(name: string, value: string | null | undefined): st
 export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const finan = options.finan ?? {};
   const envScale = env.SANDBOX_TIME_SCALE;
+  // Run next to a worker on the same environment, it accepts the credentials that worker signs with.
+  const secretKey = nonEmpty('Finan secret key', finan.secretKey ?? (env.SANDBOX_FINAN_SECRET_KEY || env.FINAN_SECRET_KEY || FINAN_DEFAULTS.secretKey));
   return {
     timeScale: nonNegative(
       options.timeScale === undefined ? 'SANDBOX_TIME_SCALE' : 'timeScale',
       options.timeScale ?? (envScale === undefined || envScale === '' ? 1 : Number(envScale)),
     ),
     finan: {
-      clientId: nonEmpty('Finan client id', finan.clientId ?? env.SANDBOX_FINAN_CLIENT_ID ?? FINAN_DEFAULTS.clientId),
-      secretKey: nonEmpty('Finan secret key', finan.secretKey ?? env.SANDBOX_FINAN_SECRET_KEY ?? FINAN_DEFAULTS.secretKey),
+      clientId: nonEmpty('Finan client id', finan.clientId ?? (env.SANDBOX_FINAN_CLIENT_ID || env.FINAN_CLIENT_ID || FINAN_DEFAULTS.clientId)),
+      secretKey,
       processingDelayMs: nonNegative('processingDelayMs', finan.processingDelayMs ?? FINAN_DEFAULTS.processingDelayMs),
       timestampWindowSeconds: nonNegative(
         'timestampWindowSeconds',
@@ -93,10 +96,8 @@ export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.P
         finan.webhookUrl !== undefined
           ? webhookUrlOf('webhookUrl', finan.webhookUrl)
           : webhookUrlOf('SANDBOX_FINAN_WEBHOOK_URL', env.SANDBOX_FINAN_WEBHOOK_URL),
-      webhookSecret: nonEmpty(
-        'Finan webhook secret',
-        finan.webhookSecret ?? (env.SANDBOX_FINAN_WEBHOOK_SECRET || FINAN_DEFAULTS.webhookSecret),
-      ),
+      // The payments page verifies webhooks with the same secretKey as requests.
+      webhookSecret: nonEmpty('Finan webhook secret', finan.webhookSecret ?? (env.SANDBOX_FINAN_WEBHOOK_SECRET || secretKey)),
       webhookTimeoutMs: positive('webhookTimeoutMs', finan.webhookTimeoutMs ?? FINAN_DEFAULTS.webhookTimeoutMs),
     },
   };

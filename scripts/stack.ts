@@ -15,8 +15,9 @@ import { createPaymentsClient } from '../client/payments';
 import type { PaymentsClient } from '../client/payments';
 import { FINAN_WEBHOOK_PATH } from '../client/gateway/webhook-routes';
 import { buildGateway } from '../client/gateway/server';
+import { startCodecServer } from '../client/gateway/codec-routes';
 import type { Config } from '../config/env';
-import { ConfigError } from '../config/env';
+import { ConfigError, gatewayProblems, isLoopbackHost } from '../config/env';
 import type { Logger } from '../config/logger';
 import { ensureSearchAttributes, temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
@@ -30,6 +31,8 @@ import { dataConverterFor } from '../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../codec/keys';
 import { createMetrics } from '../client/gateway/metrics';
 import { loadOrCreateDevApiKey } from './dev-credentials';
+import type { FinanAccess } from './finan-access';
+import { checkFinanAccess } from './finan-access';
 import { temporalCliPath } from './temporal-binaries';
 
 export interface StackOptions {
@@ -50,7 +53,11 @@ export interface RunningStack {
   sandboxUrl: string | undefined;
   /** The embedded default's development API key; undefined when DONGFLOW_API_KEYS is configured. */
   devApiKey: string | undefined;
+  /** The codec server's endpoint (its own listener), for `--ui-codec-endpoint` and `temporal --codec-endpoint`. */
+  codecEndpoint: string;
   finanBaseUrl: string;
+  /** Against real Finan: the outcome of start-up's signed read. Undefined on the sandbox. */
+  finanAccess: FinanAccess | undefined;
   client: Client;
   payouts: PayoutsClient;
   payments: PaymentsClient;
@@ -75,8 +82,8 @@ async function startDevServer(config: Config, logger: Logger): Promise<ChildProc
     '--sqlite-pragma', 'synchronous=NORMAL',
     '--dynamic-config-value', 'frontend.enableExecuteMultiOperation=true',
     '--log-level', 'warn',
-    // The UI decodes payloads through the gateway's codec server.
-    '--ui-codec-endpoint', `http://127.0.0.1:${config.gateway.port}/codec`,
+    // The UI (a browser on this machine) decodes payloads through the codec server's own listener.
+    '--ui-codec-endpoint', codecEndpointFor(config),
     ...ALL_SEARCH_ATTRIBUTES.flatMap((key) => ['--search-attribute', `${key.name}=${key.type === 'INT' ? 'Int' : 'Keyword'}`]),
   ];
   const log = openSync(resolve(dataDir, 'temporal-server.log'), 'a');
@@ -103,6 +110,13 @@ async function startDevServer(config: Config, logger: Logger): Promise<ChildProc
   return child;
 }
 
+/** Where a browser or the CLI on this machine reaches the codec server. */
+export function codecEndpointFor(config: Config): string {
+  const { host, port } = config.codec;
+  const reachable = ['0.0.0.0', '::'].includes(host) || isLoopbackHost(host) ? '127.0.0.1' : host;
+  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/codec`;
+}
+
 async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
@@ -123,10 +137,9 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       }
     }
   };
-  // Checked before anything starts: only the embedded default may make itself a development API key.
-  if (config.temporal.address && !config.security.apiKeys) {
-    throw new ConfigError(['DONGFLOW_API_KEYS is required when TEMPORAL_ADDRESS is set (create one with `npx dongflow api-key`)']);
-  }
+  // Checked before anything starts: only the embedded sandbox on a loopback gateway may make itself a development key.
+  const problems = gatewayProblems(config);
+  if (problems.length > 0) throw new ConfigError(problems);
   installTemporalRuntime(logger, { metricsPort: config.workerMetricsPort });
   // Runs last on stop: the pooled keep-alive sockets to Finan (or the sandbox) go once nothing uses them.
   cleanups.push(async () => destroyHttpAgents());
@@ -145,12 +158,15 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
 
     let sandbox: RunningSandbox | undefined;
     if (!config.finan.baseUrl) {
-      // The sandbox plays Finan: its payment webhooks go to our gateway, signed with our first webhook secret.
+      // The sandbox plays Finan with the credentials we are configured with (FINAN_CLIENT_ID / FINAN_SECRET_KEY or
+      // its defaults): its payment webhooks go to our gateway, signed like Finan's with our first webhook secret.
       const gatewayHost = ['0.0.0.0', '::'].includes(config.gateway.host) ? '127.0.0.1' : config.gateway.host;
       sandbox = await startSandbox({
         ...sandboxOptions,
         finan: {
           webhookUrl: `http://${gatewayHost.includes(':') ? `[${gatewayHost}]` : gatewayHost}:${config.gateway.port}${FINAN_WEBHOOK_PATH}`,
+          clientId: config.finan.clientId,
+          secretKey: config.finan.secretKey,
           webhookSecret: config.finan.webhookSecrets[0],
           ...sandboxOptions?.finan,
         },
@@ -166,6 +182,9 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       secretKey: config.finan.secretKey,
       timeoutMs: config.finan.timeoutMs,
     });
+    // Against real Finan, one signed read says now whether our credentials and IP are accepted.
+    const finanAccess = config.finan.baseUrl ? await checkFinanAccess(finan, finanBaseUrl) : undefined;
+    if (finanAccess) logger[finanAccess.ok ? 'info' : 'warn']({ problem: finanAccess.problem }, finanAccess.line);
 
     if (runWorker) {
       const nativeConnection = await NativeConnection.connect(connectionOptions);
@@ -195,16 +214,23 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       payouts,
       payments,
       finanWebhookSecrets: config.finan.webhookSecrets,
+      finanClientId: config.finan.clientId,
       connection,
       logger: logger.child({ component: 'gateway' }),
       apiKeys: config.security.apiKeys ?? devCredentials!.apiKeys,
-      codec: dataConverter.payloadCodecs[0]!,
-      codecAllowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`, ...config.security.codecAllowedOrigins],
-      codecAuthToken: config.security.codecAuthToken,
       metrics: createMetrics(),
     });
     const gatewayUrl = await gateway.listen({ host: config.gateway.host, port: config.gateway.port });
     cleanups.push(() => gateway.close());
+    const codecServer = await startCodecServer({
+      host: config.codec.host,
+      port: config.codec.port,
+      logger: logger.child({ component: 'codec' }),
+      codec: dataConverter.payloadCodecs[0]!,
+      allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`, ...config.security.codecAllowedOrigins],
+      bearerToken: config.security.codecAuthToken,
+    });
+    cleanups.push(() => codecServer.close());
 
     return {
       temporalAddress: temporalAddress(config),
@@ -212,7 +238,9 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       gatewayUrl,
       sandboxUrl: sandbox?.url,
       devApiKey: devCredentials?.key,
+      codecEndpoint: codecEndpointFor(config),
       finanBaseUrl,
+      finanAccess,
       client,
       payouts,
       payments,

@@ -1,5 +1,5 @@
 /** `npm start`: the whole stack on embedded defaults; Ctrl-C or SIGTERM stops everything. */
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, gatewayProblems, loadConfig } from '../config/env';
 import { createLogger } from '../config/logger';
 import { startStack } from './stack';
 
@@ -7,6 +7,8 @@ async function main(): Promise<void> {
   let config;
   try {
     config = loadConfig();
+    const problems = gatewayProblems(config);
+    if (problems.length > 0) throw new ConfigError(problems);
   } catch (err) {
     if (err instanceof ConfigError) {
       process.stderr.write(`${err.message}\nSee .env.example for every variable.\n`);
@@ -25,6 +27,9 @@ async function main(): Promise<void> {
     stack.sandboxUrl ? `  Provider sandbox     ${stack.sandboxUrl}  (Finan: ${stack.finanBaseUrl})` : `  Finan                ${stack.finanBaseUrl}`,
     stack.devApiKey ? `  Development API key  ${stack.devApiKey}  (also in ${config.dataDir}/dev-api-key)` : '  API keys             from DONGFLOW_API_KEYS',
     `  Metrics              ${stack.gatewayUrl}/metrics (gateway), http://127.0.0.1:${config.workerMetricsPort}/metrics (worker SDK)`,
+    `  Codec server         ${stack.codecEndpoint}  (${config.security.codecAuthToken ? 'bearer token required' : 'loopback only, no token'})`,
+    `  Temporal CLI flags   ${temporalCliFlags(stack.temporalAddress, config.temporal.namespace, stack.codecEndpoint, Boolean(config.security.codecAuthToken))}`,
+    ...(stack.finanAccess ? [`  Finan check          ${stack.finanAccess.ok ? 'OK' : 'PROBLEM'}: ${stack.finanAccess.line}`] : []),
     '  Press Ctrl-C to stop.',
     '',
   ];
@@ -48,6 +53,12 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+/** What an operator appends to `temporal workflow show|query|signal` to read dongflow's payloads; never the token itself. */
+function temporalCliFlags(address: string, namespace: string, codecEndpoint: string, withToken: boolean): string {
+  const auth = withToken ? ' --codec-auth "Bearer $DONGFLOW_CODEC_AUTH_TOKEN"' : '';
+  return `--address ${address} --namespace ${namespace} --codec-endpoint ${codecEndpoint}${auth}`;
 }
 
 main().catch((err: unknown) => {

@@ -1,17 +1,23 @@
 /**
  * The codec server the Temporal Web UI (and `temporal --codec-endpoint`) calls to show decrypted payloads:
  * `POST /codec/encode` and `POST /codec/decode`, body and answer `{ payloads: [{ metadata: { k: base64 }, data: base64 }] }`
- * (protobuf JSON of `Payloads`). Point the UI at `http://127.0.0.1:3000/codec` (`--ui-codec-endpoint`).
+ * (protobuf JSON of `Payloads`, where an empty list is left out: `{}`). It decrypts everything, so it runs on its own
+ * listener (`startCodecServer`, loopback by default, http://127.0.0.1:8234/codec), never on the public gateway.
  *
- * - CORS for the configured UI origins only; a request from any other browser origin is refused (403).
- * - Optional static bearer token, compared in constant time. The UI itself can only forward its users' OIDC tokens,
- *   so the token suits the CLI (`--codec-auth "Bearer …"`) or an authenticating proxy in front of the UI.
+ * - CORS for the configured UI origins only; a request from any other browser origin is refused (403). An `Origin`
+ *   header is never a credential: curl can send any.
+ * - Static bearer token, compared in constant time; required whenever the listener is not on loopback. The UI itself
+ *   can only forward its users' OIDC tokens, so the token suits the CLI (`--codec-auth "Bearer …"`) or an
+ *   authenticating proxy in front of the UI.
  * - Hooks are attached per route, so the plugin behaves the same registered (`app.register`) or called directly.
  */
+import { randomUUID } from 'node:crypto';
 import type { Payload, PayloadCodec } from '@temporalio/common';
+import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
 import { z } from 'zod';
 import { PayloadDecryptionError } from '../../codec/aes-gcm-codec';
+import { isLoopbackHost } from '../../config/env';
 import type { FieldProblem } from '../errors';
 import { bearerToken, digestsEqual, sha256 } from './bearer';
 
@@ -35,7 +41,11 @@ const PayloadJsonSchema = z.object({
   metadata: z.record(z.string(), z.base64('must be base64')).optional(),
   data: z.base64('must be base64').optional(),
 });
-const PayloadsBodySchema = z.object({ payloads: z.array(PayloadJsonSchema, { error: 'must be an array of payloads' }) }, { error: 'must be a JSON object' });
+// Protobuf JSON omits an empty repeated field: the Temporal CLI sends `{}` for a query or signal without arguments.
+const PayloadsBodySchema = z.object(
+  { payloads: z.array(PayloadJsonSchema, { error: 'must be an array of payloads' }).optional().default([]) },
+  { error: 'must be a JSON object' },
+);
 
 type PayloadJson = z.infer<typeof PayloadJsonSchema>;
 
@@ -143,4 +153,33 @@ function normalizeOrigin(origin: string): string {
 
 function errorBody(code: string, message: string, details: unknown) {
   return { error: { code, message, details } };
+}
+
+export interface CodecServerOptions extends CodecRoutesOptions {
+  host: string;
+  port: number;
+  logger: FastifyBaseLogger;
+}
+
+export interface RunningCodecServer {
+  /** e.g. `http://127.0.0.1:8234/codec`: what `--ui-codec-endpoint` and `temporal --codec-endpoint` take. */
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+/**
+ * The codec server on a listener of its own. Off loopback it refuses to start without a bearer token: the payloads it
+ * decrypts are the whole point of encrypting them.
+ */
+export async function startCodecServer(opts: CodecServerOptions): Promise<RunningCodecServer> {
+  if (!isLoopbackHost(opts.host) && !opts.bearerToken) {
+    throw new Error(`The codec server may listen on ${opts.host} (not loopback) only with a bearer token (DONGFLOW_CODEC_AUTH_TOKEN)`);
+  }
+  const app = Fastify({ loggerInstance: opts.logger, requestIdHeader: 'x-request-id', genReqId: () => randomUUID() });
+  await app.register(codecRoutes, opts);
+  app.setNotFoundHandler((request, reply) =>
+    reply.status(404).send(errorBody('not_found', `No route ${request.method} ${request.url} on the codec server (it serves ${CODEC_PATHS.encode} and ${CODEC_PATHS.decode})`, null)),
+  );
+  const url = await app.listen({ host: opts.host, port: opts.port });
+  return { endpoint: `${url}/codec`, close: () => app.close() };
 }

@@ -1,12 +1,12 @@
 /**
- * The HTTP gateway: the REST API backends call (PHP, Go, Java, ... over JSON), built on the typed client library.
+ * The HTTP gateway: the REST API backends call (PHP, Go, Java, ... over JSON), built on the typed client library,
+ * and Finan's webhook receiver. It is the public listener, so it never serves the codec server (see codec-routes.ts).
  * Errors are always `{ "error": { "code", "message", "details" } }`.
  */
 import { randomUUID } from 'node:crypto';
 import type { Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import type { FastifyError } from 'fastify';
-import type { PayloadCodec } from '@temporalio/common';
 import type { Logger } from '../../config/logger';
 import { DongflowError } from '../errors';
 import type { PayoutsClient } from '../payouts';
@@ -15,7 +15,6 @@ import { paymentRoutes } from './payment-routes';
 import { finanWebhookRoutes } from './webhook-routes';
 import type { ApiKey } from './api-keys';
 import { apiKeyAuth } from './api-keys';
-import { codecRoutes } from './codec-routes';
 import type { DongflowMetrics } from './metrics';
 import { httpMetrics } from './metrics';
 
@@ -25,16 +24,13 @@ export interface GatewayDeps {
   payments?: PaymentsClient;
   /** Secrets verifying Finan's payment webhooks (`POST /webhooks/finan`), newest first; absent, no receiver. */
   finanWebhookSecrets?: readonly string[];
+  /** Our Finan client id: a webhook whose `x-client-id` names another account is refused. */
+  finanClientId?: string;
   /** Used by /healthz to report whether Temporal answers. */
   connection: Connection;
   logger: Logger;
   /** Backends' API keys (hashes and scopes) for `/v1/*`. */
   apiKeys: readonly ApiKey[];
-  /** The payload codec served to the Temporal UI at `/codec/*`. */
-  codec: PayloadCodec;
-  /** Browser origins of the Temporal UI allowed to call the codec server. */
-  codecAllowedOrigins: string[];
-  codecAuthToken?: string;
   metrics: DongflowMetrics;
   bodyLimitBytes?: number;
 }
@@ -55,10 +51,9 @@ export function buildGateway(deps: GatewayDeps) {
 
   void app.register(httpMetrics, { metrics: deps.metrics });
   void app.register(apiKeyAuth, { keys: deps.apiKeys });
-  void app.register(codecRoutes, { codec: deps.codec, allowedOrigins: deps.codecAllowedOrigins, bearerToken: deps.codecAuthToken });
   if (deps.payments) {
     void app.register(paymentRoutes, { payments: deps.payments });
-    if (deps.finanWebhookSecrets) void app.register(finanWebhookRoutes, { payments: deps.payments, secrets: deps.finanWebhookSecrets });
+    if (deps.finanWebhookSecrets) void app.register(finanWebhookRoutes, { payments: deps.payments, secrets: deps.finanWebhookSecrets, clientId: deps.finanClientId });
   }
 
   app.setErrorHandler((err: FastifyError | DongflowError | Error, request, reply) => {

@@ -1,12 +1,13 @@
 /**
  * `POST /webhooks/finan`, Finan's payment webhook. The signature is checked over the raw body (constant time,
- * timestamp window, every active secret); anything missing, stale or forged gets 401 and changes nothing. A
+ * timestamp window, every active secret) and `x-client-id`, when sent, must be ours; anything missing, stale, forged
+ * or meant for another account gets 401 and changes nothing. A
  * genuine event is handed to its flow (or the operators' inbox) and acknowledged with 200 only once Temporal has
  * recorded it; if Temporal cannot take it, 503 makes Finan retry (5, 10, 15 minutes) and the reconciliation is the
  * net under that.
  */
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import { FinanWebhookError } from '../../providers/finan/errors';
+import { FinanWebhookError, FinanWebhookHeaderError } from '../../providers/finan/errors';
 import { verifyFinanWebhook } from '../../providers/finan/webhook';
 import { DongflowError } from '../errors';
 import type { PaymentsClient } from '../payments';
@@ -17,6 +18,8 @@ export interface FinanWebhookRoutesOptions {
   payments: Pick<PaymentsClient, 'handFinanPayment'>;
   /** Active webhook secrets, newest first (two during a rotation). */
   secrets: readonly string[];
+  /** Our Finan client id; when given, a webhook carrying another `x-client-id` is refused. */
+  clientId?: string;
   /** How far `x-timestamp` may be from our clock. Default 300 s (Stripe's window). */
   toleranceSeconds?: number;
   /** Payment ids remembered as handed over, so a duplicate delivery is answered at once. Default 10,000. */
@@ -63,6 +66,7 @@ export async function finanWebhookRoutes<Logger extends FastifyBaseLogger>(
         headers: request.headers,
         path: request.url,
         secrets: opts.secrets,
+        clientId: opts.clientId,
         nowSeconds: nowSeconds(),
         toleranceSeconds,
       });
@@ -71,7 +75,8 @@ export async function finanWebhookRoutes<Logger extends FastifyBaseLogger>(
       request.log.warn({ reason: err.reason, message: err.message }, 'Finan webhook rejected');
       // A signed but unreadable body cannot be fixed by a retry: 400. Everything else is not Finan's: 401.
       const status = err.reason === 'payload' ? 400 : 401;
-      return reply.status(status).send({ error: { code: REJECTION_CODES[err.reason], message: err.message, details: { reason: err.reason } } });
+      const code = err instanceof FinanWebhookHeaderError && err.header === 'x-client-id' ? 'foreign_client_id' : REJECTION_CODES[err.reason];
+      return reply.status(status).send({ error: { code, message: err.message, details: { reason: err.reason } } });
     }
     if (verified.secretIndex > 0) request.log.info({ secretIndex: verified.secretIndex }, 'Finan webhook verified with an older secret');
 

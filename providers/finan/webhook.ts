@@ -26,7 +26,10 @@ export interface FinanWebhookInput {
   nowSeconds: number;
   /** How far `x-timestamp` may be from now, either way (Stripe uses 300 s). */
   toleranceSeconds: number;
-  /** When given, `x-client-id` must be present and equal (the page's handler reads it without checking it). */
+  /**
+   * When given, an `x-client-id` header, if present, must equal it (the page's handler reads it without checking
+   * it; the page does not promise the header on webhooks, so its absence is not a refusal: the signature still is).
+   */
   clientId?: string;
 }
 
@@ -51,7 +54,7 @@ export function verifyFinanWebhook(input: FinanWebhookInput): VerifiedFinanWebho
   const signature = singleHeader(headers, 'x-signature');
   const timestampText = singleHeader(headers, 'x-timestamp');
   if (!/^\d{1,12}$/.test(timestampText)) throw new FinanWebhookHeaderError('x-timestamp', 'is not Unix seconds');
-  if (clientId !== undefined && !equalText(singleHeader(headers, 'x-client-id'), clientId)) {
+  if (clientId !== undefined && hasHeader(headers, 'x-client-id') && !equalText(singleHeader(headers, 'x-client-id'), clientId)) {
     throw new FinanWebhookHeaderError('x-client-id', 'is not our client id');
   }
 
@@ -86,6 +89,10 @@ function singleHeader(headers: FinanWebhookInput['headers'], name: string): stri
   if (values.length === 0 || values[0] === '') throw new FinanWebhookHeaderError(name, 'is missing');
   if (values.length > 1) throw new FinanWebhookHeaderError(name, 'is repeated');
   return values[0] as string;
+}
+
+function hasHeader(headers: FinanWebhookInput['headers'], name: string): boolean {
+  return Object.entries(headers).some(([key, value]) => key.toLowerCase() === name && value !== undefined);
 }
 
 /** Constant-time for equal lengths; a length difference (public: signatures are 64 hex digits) returns at once. */

@@ -4,8 +4,8 @@
  * Interpretations of the payments page:
  * - Signed like a request: `x-client-id`, `x-timestamp` (Unix seconds), `x-signature` = SHA-256 of
  *   `{SECRET}_POST_{path}_{body}_{timestamp}`, where path is the receiver URL's path and query (the page's handler
- *   signs its own path, "/webhook"). The secret is the webhook secret (SANDBOX_FINAN_WEBHOOK_SECRET); the page's
- *   sample names it `secretKey` without saying which key that is.
+ *   signs its own path, "/webhook"). The page's receiver verifies with `secretKey`, the same key requests are signed
+ *   with, so that is the default (SANDBOX_FINAN_WEBHOOK_SECRET overrides it); `x-client-id` is the account's client id.
  * - Every attempt is signed afresh with the current time: a retry 15 minutes later carrying the first timestamp
  *   would fail any receiver's replay window.
  * - Retries after 5, 10 and 15 minutes (totals 5, 15, 30), counted from the end of the failed attempt, each delay

@@ -151,7 +151,7 @@ test('a forged, a stale and an unsigned webhook are each refused with 401 and ch
   };
 
   const forged = await send(sign('not-the-webhook-secret', now));
-  const stale = await send(sign('sandbox-webhook-secret', now - 600));
+  const stale = await send(sign('sandbox-secret', now - 600));
   const unsigned = await send({ 'content-type': 'application/json' });
   expect([forged.status, stale.status, unsigned.status]).toEqual([401, 401, 401]);
   expect([forged.body.error?.code, stale.body.error?.code, unsigned.body.error?.code]).toEqual(['invalid_signature', 'stale_webhook', 'missing_signature']);
@@ -164,7 +164,7 @@ test('a forged, a stale and an unsigned webhook are each refused with 401 and ch
   expect((await inbox()).open.map((e) => e.paymentId)).not.toContain(`PAY-${referenceId}`);
 
   // The same body correctly signed gets through, and is still only a hint: Finan lists no such payment.
-  const genuine = await send(sign('sandbox-webhook-secret', now));
+  const genuine = await send(sign('sandbox-secret', now));
   expect(genuine.status).toBe(200);
   const hinted = await eventually(() => stateOf(referenceId), (s) => s.unconfirmedPaymentIds.length > 0);
   expect(hinted).toMatchObject({ status: 'unpaid', paidAmount: 0, unconfirmedPaymentIds: [`PAY-${referenceId}`] });

@@ -6,7 +6,6 @@ import { buildGateway } from '../../client/gateway/server';
 import { generateApiKey, parseApiKeys } from '../../client/gateway/api-keys';
 import { createMetrics } from '../../client/gateway/metrics';
 import { createPayoutsClient } from '../../client/payouts';
-import { AesGcmCodec } from '../../codec/aes-gcm-codec';
 import { dataConverterFor } from '../../codec/data-converter';
 import { parseKeyRing } from '../../codec/keys';
 import { createLogger } from '../../config/logger';
@@ -24,8 +23,6 @@ test('with Temporal down, starting a payout answers 503 temporal_unavailable and
     connection,
     logger: createLogger({ level: 'silent' }),
     apiKeys: parseApiKeys(JSON.stringify([{ name: 'test', sha256, scopes: ['read', 'payouts:write'] }])),
-    codec: new AesGcmCodec(keyRing),
-    codecAllowedOrigins: [],
     metrics: createMetrics({ defaultMetrics: false }),
   });
   try {

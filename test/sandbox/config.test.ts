@@ -10,7 +10,7 @@ describe('sandbox configuration', () => {
         processingDelayMs: 2000,
         timestampWindowSeconds: 30,
         webhookUrl: null,
-        webhookSecret: 'sandbox-webhook-secret',
+        webhookSecret: 'sandbox-secret',
         webhookTimeoutMs: 10_000,
       },
     });

@@ -3,8 +3,9 @@ import Fastify from 'fastify';
 import { createLogger } from '../../config/logger';
 import { AesGcmCodec } from '../../codec/aes-gcm-codec';
 import { parseKeyRing } from '../../codec/keys';
-import { codecRoutes } from '../../client/gateway/codec-routes';
+import { codecRoutes, startCodecServer } from '../../client/gateway/codec-routes';
 import type { CodecRoutesOptions } from '../../client/gateway/codec-routes';
+import { freePort } from '../helpers/ports';
 import { K2, ringK1 } from './keyring-fixtures';
 
 // app.inject loads light-my-request, which requires the ESM-only cookie@2 that jest 29 cannot load untransformed;
@@ -63,6 +64,14 @@ describe('codec server routes', () => {
     expect(res.json()).toEqual({ payloads: [body.payloads[0], { metadata: body.payloads[1]!.metadata, data: '' }] });
   });
 
+  it('accepts protobuf JSON with the empty payload list left out (`{}`), as the Temporal CLI sends it', async () => {
+    for (const url of ['/codec/encode', '/codec/decode']) {
+      const res = await app.inject({ method: 'POST', url, headers: { 'content-type': 'application/json' }, payload: '{}' });
+      expect(res.statusCode).toBe(200);
+      expect(res.json()).toEqual({ payloads: [] });
+    }
+  });
+
   it('answers a CORS preflight from each UI origin with 204 and the UI headers', async () => {
     for (const origin of [UI, UI_LOCALHOST]) {
       for (const url of ['/codec/encode', '/codec/decode']) {
@@ -98,7 +107,7 @@ describe('codec server routes', () => {
       [{ payloads: [{ metadata: { encoding: 'not base64!' }, data: '' }] }, /payloads\.0\.metadata\.encoding: must be base64/],
       [{ payloads: [{ data: '%%%' }] }, /payloads\.0\.data: must be base64/],
       [{ payloads: 'nope' }, /payloads: must be an array of payloads/],
-      [{}, /payloads: must be an array of payloads/],
+      [[], /\(body\): must be a JSON object/],
     ];
     for (const [payload, message] of cases) {
       const res = await app.inject({ method: 'POST', url: '/codec/decode', payload: payload as object });
@@ -158,5 +167,57 @@ describe('codec server bearer token', () => {
   it('answers preflights without the token (browsers never send credentials on them)', async () => {
     const res = await app.inject({ method: 'OPTIONS', url: '/codec/encode', headers: { origin: UI } });
     expect(res.statusCode).toBe(204);
+  });
+});
+
+describe('the codec server on its own listener', () => {
+  const logger = createLogger({ level: 'silent' });
+  const codec = new AesGcmCodec(ringK1());
+
+  it('will not listen off loopback without a bearer token', async () => {
+    for (const host of ['0.0.0.0', '::']) {
+      await expect(startCodecServer({ host, port: 0, logger, codec, allowedOrigins: [UI] })).rejects.toThrow(
+        `The codec server may listen on ${host} (not loopback) only with a bearer token (DONGFLOW_CODEC_AUTH_TOKEN)`,
+      );
+    }
+  });
+
+  it('on a public address answers 401 to a request without the token, even from an allowed UI origin', async () => {
+    const port = await freePort();
+    const server = await startCodecServer({ host: '0.0.0.0', port, logger, codec, allowedOrigins: [UI], bearerToken: TOKEN });
+    try {
+      const encrypted = await codec.encode([defaultPayloadConverter.toPayload({ beneficiary: 'NGUYEN VAN A' })]);
+      const body = JSON.stringify({
+        payloads: encrypted.map((p) => ({
+          metadata: Object.fromEntries(Object.entries(p.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+          data: Buffer.from(p.data!).toString('base64'),
+        })),
+      });
+      const decode = (headers: Record<string, string>) =>
+        fetch(`http://127.0.0.1:${port}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
+      for (const headers of [{}, { origin: UI }, { origin: UI, 'x-namespace': 'default' }, { authorization: 'Bearer nope' }]) {
+        const res = await decode(headers);
+        expect(res.status).toBe(401);
+        expect(await res.text()).not.toContain('NGUYEN');
+      }
+      const allowed = await decode({ authorization: `Bearer ${TOKEN}` });
+      expect(allowed.status).toBe(200);
+      const plain = ((await allowed.json()) as { payloads: { data: string }[] }).payloads.map((p) => Buffer.from(p.data, 'base64').toString());
+      expect(plain).toEqual(['{"beneficiary":"NGUYEN VAN A"}']);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('on loopback serves only the codec: the gateway\'s paths are not there', async () => {
+    const port = await freePort();
+    const server = await startCodecServer({ host: '127.0.0.1', port, logger, codec, allowedOrigins: [UI] });
+    try {
+      expect(server.endpoint).toBe(`http://127.0.0.1:${port}/codec`);
+      expect((await fetch(`${server.endpoint}/decode`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/webhooks/finan`, { method: 'POST' })).status).toBe(404);
+    } finally {
+      await server.close();
+    }
   });
 });

@@ -1,4 +1,18 @@
-import { ConfigError, loadConfig } from '../../config/env';
+import { ConfigError, gatewayProblems, isLoopbackHost, loadConfig } from '../../config/env';
+
+/** The ConfigError `loadConfig` throws for this environment; fails the test if it throws nothing or something else. */
+function configErrorFor(env: NodeJS.ProcessEnv): ConfigError {
+  let thrown: unknown;
+  expect(() => {
+    try {
+      loadConfig(env);
+    } catch (err) {
+      thrown = err;
+      throw err;
+    }
+  }).toThrow(ConfigError);
+  return thrown as ConfigError;
+}
 
 describe('configuration', () => {
   it('runs on embedded defaults with no variables at all', () => {
@@ -8,6 +22,7 @@ describe('configuration', () => {
     expect(config.gateway).toEqual({ host: '127.0.0.1', port: 3000 });
     expect(config.sandbox).toEqual({ host: '127.0.0.1', port: 4010 });
     expect(config.temporal.embedded).toEqual({ port: 7233, uiPort: 8233 });
+    expect(config.codec).toEqual({ host: '127.0.0.1', port: 8234 });
     expect(config.payout).toEqual({ otpTimeoutMs: 600_000, pollHorizonMs: 86_400_000 });
   });
 
@@ -19,47 +34,81 @@ describe('configuration', () => {
   });
 
   it('reports every bad or missing variable at once, one line each', () => {
-    let error: ConfigError | undefined;
-    try {
-      loadConfig({ GATEWAY_PORT: '70000', FINAN_BASE_URL: 'https://api.finan.one/open', DONGFLOW_OTP_TIMEOUT: 'soon', TEMPORAL_ADDRESS: 'no-port' });
-    } catch (err) {
-      error = err as ConfigError;
-    }
-    expect(error).toBeInstanceOf(ConfigError);
-    expect(error!.problems).toEqual(
+    const error = configErrorFor({ GATEWAY_PORT: '70000', FINAN_BASE_URL: 'https://api.finan.one/open', DONGFLOW_OTP_TIMEOUT: 'soon', TEMPORAL_ADDRESS: 'no-port' });
+    expect(error.problems).toEqual(
       expect.arrayContaining([
         'GATEWAY_PORT must be a port number between 1 and 65535',
         'DONGFLOW_OTP_TIMEOUT must be a duration such as "10 minutes", "30s" or milliseconds (got "soon")',
         'TEMPORAL_ADDRESS must be host:port, e.g. my-namespace.tmprl.cloud:7233',
         'FINAN_CLIENT_ID is required when FINAN_BASE_URL is set',
         'FINAN_SECRET_KEY is required when FINAN_BASE_URL is set',
-        'FINAN_WEBHOOK_SECRETS is required when FINAN_BASE_URL is set (comma-separated, newest first)',
         'DONGFLOW_ENCRYPTION_KEYS is required when TEMPORAL_ADDRESS is set (e.g. k1:<32 random bytes, base64>)',
       ]),
     );
-    expect(error!.problems).toHaveLength(7);
+    expect(error.problems).toHaveLength(6);
   });
 
   it('uses real Finan credentials when FINAN_BASE_URL is set, and never prints the secret in errors', () => {
     const config = loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'cid', FINAN_SECRET_KEY: 's3cr3t', FINAN_WEBHOOK_SECRETS: 'whsec' });
-    expect(config.finan).toMatchObject({ baseUrl: 'https://api.finan.one/open', clientId: 'cid', secretKey: 's3cr3t' });
-    try {
-      loadConfig({ FINAN_BASE_URL: 'not a url', FINAN_SECRET_KEY: 's3cr3t' });
-    } catch (err) {
-      expect((err as Error).message).not.toContain('s3cr3t');
-    }
+    expect(config.finan).toMatchObject({ baseUrl: 'https://api.finan.one/open', clientId: 'cid', secretKey: 's3cr3t', webhookSecrets: ['whsec'] });
+    const error = configErrorFor({ FINAN_BASE_URL: 'not a url', FINAN_SECRET_KEY: 's3cr3t' });
+    expect(error.problems).toEqual(['FINAN_BASE_URL must be a URL such as https://api.finan.one/open', 'FINAN_CLIENT_ID is required when FINAN_BASE_URL is set']);
+    expect(error.message).not.toContain('s3cr3t');
+  });
+
+  it('verifies webhooks with the secret key unless FINAN_WEBHOOK_SECRETS says otherwise (the page uses one secretKey)', () => {
+    expect(loadConfig({}).finan.webhookSecrets).toEqual(['sandbox-secret']);
+    expect(loadConfig({ FINAN_SECRET_KEY: 'mine' }).finan.webhookSecrets).toEqual(['mine']);
+    const real = loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'cid', FINAN_SECRET_KEY: 's3cr3t' });
+    expect(real.finan.webhookSecrets).toEqual(['s3cr3t']);
+    expect(loadConfig({ FINAN_SECRET_KEY: 'mine', FINAN_WEBHOOK_SECRETS: 'new, old' }).finan.webhookSecrets).toEqual(['new', 'old']);
   });
 
   it('names a malformed encryption key without printing it', () => {
     const bad = Buffer.alloc(16, 9).toString('base64');
-    try {
-      loadConfig({ DONGFLOW_ENCRYPTION_KEYS: `k1:${bad}` });
-      throw new Error('expected a ConfigError');
-    } catch (err) {
-      expect(err).toBeInstanceOf(ConfigError);
-      expect((err as ConfigError).problems.join('\n')).toMatch(/^DONGFLOW_ENCRYPTION_KEYS .*k1/);
-      expect((err as Error).message).not.toContain(bad);
-    }
+    const error = configErrorFor({ DONGFLOW_ENCRYPTION_KEYS: `k1:${bad}` });
+    expect(error.problems.join('\n')).toMatch(/^DONGFLOW_ENCRYPTION_KEYS .*k1/);
+    expect(error.message).not.toContain(bad);
+  });
+
+  it('requires a codec token, in one line, whenever the codec server leaves loopback', () => {
+    expect(configErrorFor({ DONGFLOW_CODEC_HOST: '0.0.0.0', DONGFLOW_CODEC_AUTH_TOKEN: 's3cr3t-token', GATEWAY_PORT: '0' }).problems).toEqual([
+      'GATEWAY_PORT must be a port number between 1 and 65535',
+    ]);
+    expect(configErrorFor({ DONGFLOW_CODEC_HOST: '0.0.0.0' }).problems).toEqual([
+      'DONGFLOW_CODEC_AUTH_TOKEN is required when DONGFLOW_CODEC_HOST (0.0.0.0) is not a loopback address: the codec server decrypts every payload',
+    ]);
+    expect(loadConfig({ DONGFLOW_CODEC_HOST: '::1', DONGFLOW_CODEC_PORT: '9000' }).codec).toEqual({ host: '::1', port: 9000 });
+    expect(loadConfig({ DONGFLOW_CODEC_HOST: '10.0.0.5', DONGFLOW_CODEC_AUTH_TOKEN: 't' }).security.codecAuthToken).toBe('t');
+  });
+
+  it('tells loopback addresses from the others', () => {
+    for (const host of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]', '::ffff:127.0.0.1']) expect(isLoopbackHost(host)).toBe(true);
+    for (const host of ['0.0.0.0', '::', '10.0.0.5', 'example.com', '128.0.0.1', '127.0.0.1.example.com']) expect(isLoopbackHost(host)).toBe(false);
+  });
+
+  describe('the development API key (every scope)', () => {
+    const apiKeys = JSON.stringify([{ name: 'shop', sha256: 'a'.repeat(64), scopes: ['read'] }]);
+
+    it('is allowed only with the embedded sandbox, a loopback gateway and the embedded Temporal', () => {
+      expect(gatewayProblems(loadConfig({}))).toEqual([]);
+      expect(gatewayProblems(loadConfig({ GATEWAY_HOST: 'localhost' }))).toEqual([]);
+    });
+
+    it('is refused, in one line saying why, with real Finan or a public gateway', () => {
+      const realFinan = { FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'cid', FINAN_SECRET_KEY: 's' };
+      expect(gatewayProblems(loadConfig(realFinan))).toEqual([expect.stringMatching(/^DONGFLOW_API_KEYS is required when FINAN_BASE_URL is set \(real Finan\): /)]);
+      expect(gatewayProblems(loadConfig({ GATEWAY_HOST: '0.0.0.0' }))).toEqual([
+        expect.stringMatching(/^DONGFLOW_API_KEYS is required when GATEWAY_HOST \(0\.0\.0\.0\) is not a loopback address: .*npx dongflow api-key/),
+      ]);
+      const both = gatewayProblems(loadConfig({ ...realFinan, GATEWAY_HOST: '10.0.0.5' }));
+      expect(both).toHaveLength(1);
+      expect(both[0]).toContain('FINAN_BASE_URL is set (real Finan) and GATEWAY_HOST (10.0.0.5) is not a loopback address');
+    });
+
+    it('is not needed once DONGFLOW_API_KEYS is set', () => {
+      expect(gatewayProblems(loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'c', FINAN_SECRET_KEY: 's', GATEWAY_HOST: '0.0.0.0', DONGFLOW_API_KEYS: apiKeys }))).toEqual([]);
+    });
   });
 
   it('reads extra Temporal UI origins for the codec server, and names a malformed one', () => {

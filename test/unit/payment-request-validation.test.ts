@@ -70,10 +70,10 @@ describe('an invoice collection at the edge', () => {
 });
 
 describe('payment configuration', () => {
-  it('defaults to 30-minute links, a 15-minute reconciliation and the sandbox webhook secret', () => {
+  it('defaults to 30-minute links, a 15-minute reconciliation and the secret key as webhook secret', () => {
     const config = loadConfig({});
     expect(config.payment).toEqual({ ttlMs: 30 * 60_000, reconcileEveryMs: 15 * 60_000 });
-    expect(config.finan.webhookSecrets).toEqual(['sandbox-webhook-secret']);
+    expect(config.finan.webhookSecrets).toEqual(['sandbox-secret']);
   });
 
   it('reads two webhook secrets during a rotation, newest first', () => {
@@ -83,9 +83,7 @@ describe('payment configuration', () => {
     });
   });
 
-  it('requires the webhook secrets with real Finan', () => {
-    expect(() => loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'c', FINAN_SECRET_KEY: 's' })).toThrow(
-      'FINAN_WEBHOOK_SECRETS is required when FINAN_BASE_URL is set (comma-separated, newest first)',
-    );
+  it('verifies real Finan webhooks with FINAN_SECRET_KEY when FINAN_WEBHOOK_SECRETS is unset (the page uses one secretKey)', () => {
+    expect(loadConfig({ FINAN_BASE_URL: 'https://api.finan.one/open', FINAN_CLIENT_ID: 'c', FINAN_SECRET_KEY: 's' }).finan.webhookSecrets).toEqual(['s']);
   });
 });
