@@ -1,9 +1,11 @@
 import { FINAN_LOW_BALANCE_ACCOUNT_ID, FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../../sandbox/server';
 import type { RunningSandbox } from '../../sandbox/server';
-import { eventually, finanClient, PAGE_EXAMPLE_PAYOUT, sandboxControls, sleep } from './finan-test-client';
+import { eventually, finanClient, PAGE_EXAMPLE_PAYOUT, sandboxControls } from './finan-test-client';
 import type { PayoutItem } from './finan-test-client';
 
 const PROCESSING_DELAY_MS = 50;
+/** Longer than any test: a payout confirmed under it is still `processing` whenever the test looks. */
+const AN_HOUR_MS = 3_600_000;
 
 let sandbox: RunningSandbox;
 let finan: ReturnType<typeof finanClient>;
@@ -28,6 +30,18 @@ const statusOf = async (id: string): Promise<PayoutItem> => {
   if (body.data === undefined) throw new Error(JSON.stringify(body));
   return body.data;
 };
+
+/**
+ * Confirms a fresh payout and waits until the bank has settled it. Timers of equal delay run in the order they were
+ * set, so once this returns, any settlement the sandbox scheduled earlier with the same delay has run too: the
+ * sandbox's own clock stands witness instead of a sleep.
+ */
+async function settleAWitness(): Promise<string> {
+  const witness = await createdId({ ...PAGE_EXAMPLE_PAYOUT, reference_id: 'WITNESS' });
+  await finan.verifyOtp(witness, { code: Number(await controls.otp(witness)) });
+  await eventually(() => statusOf(witness), (item) => item.status === 'success');
+  return witness;
+}
 
 const ISO_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -66,6 +80,7 @@ describe('creating a payout', () => {
         beneficiary_account_number: '1234567890',
         beneficiary_bank_id: '161',
         reference_id: 'PAYOUT-001',
+        // Not in the page's list example: the sandbox adds them (sandbox/INVENTIONS.md).
         description: 'thanh toan don hang',
         currency: 'VND',
         remaining_try: 3,
@@ -158,17 +173,29 @@ describe('create validation', () => {
 });
 
 describe('OTP verification', () => {
-  it('the right OTP moves the payout to processing, then success after the delay, moving the money once', async () => {
+  it("the right OTP answers the page's example: 102000, processing, remaining_try 2; no money moves while processing", async () => {
+    // The bank takes an hour here, so "still processing" holds however slow the machine is.
+    await controls.settings({ processingDelayMs: AN_HOUR_MS });
     const id = await createdId();
     const otp = await controls.otp(id);
     expect(otp).toMatch(/^\d{6}$/);
 
     const verified = await finan.verifyOtp(id, { code: Number(otp) });
     expect(verified.status).toBe(200);
-    expect(verified.body.code).toBe(102000);
-    expect(verified.body.data).toEqual({ id, status: 'processing', remaining_try: 3 });
-    expect((await statusOf(id)).status).toBe('processing');
+    expect(verified.body).toEqual({
+      message: { content: 'Thực thi API thành công' },
+      code: 102000,
+      request_id: expect.any(String),
+      data: { id, status: 'processing', remaining_try: 2 },
+    });
+    expect(await statusOf(id)).toMatchObject({ status: 'processing', remaining_try: 2 });
     expect(await controls.ledger()).toEqual([]);
+  });
+
+  it('once the bank settles, the payout is success and the money moved exactly once', async () => {
+    const id = await createdId();
+    const otp = await controls.otp(id);
+    await finan.verifyOtp(id, { code: Number(otp) });
 
     await eventually(() => statusOf(id), (item) => item.status === 'success');
     expect(await controls.ledger()).toEqual([
@@ -222,9 +249,17 @@ describe('OTP verification', () => {
     const fourth = await finan.verifyOtp(id, { code: otp });
     expect(fourth.status).toBe(422);
     expect(fourth.body.message.error).toBe('No OTP attempts remaining');
-    await sleep(PROCESSING_DELAY_MS * 3);
+    const witness = await settleAWitness();
     expect(await statusOf(id)).toMatchObject({ status: 'failed', remaining_try: 0 });
-    expect(await controls.ledger()).toEqual([]);
+    expect((await controls.ledger()).map((transfer) => transfer.payoutId)).toEqual([witness]);
+  });
+
+  it('a wrong OTP, then the right one: every verification spends a try, so processing with one left', async () => {
+    const id = await createdId();
+    const otp = Number(await controls.otp(id));
+    expect((await finan.verifyOtp(id, { code: (otp + 1) % 1_000_000 })).status).toBe(422);
+    const verified = await finan.verifyOtp(id, { code: otp });
+    expect(verified.body.data).toEqual({ id, status: 'processing', remaining_try: 1 });
   });
 
   it.each([
@@ -256,12 +291,12 @@ describe('documented beneficiary account numbers', () => {
     expect(await controls.ledger()).toEqual([]);
   });
 
-  it('9999999999 stays processing', async () => {
+  it('9999999999 stays processing, even after a payout confirmed later has settled', async () => {
     const id = await createdId({ ...PAGE_EXAMPLE_PAYOUT, beneficiary_account_number: '9999999999' });
     await finan.verifyOtp(id, { code: Number(await controls.otp(id)) });
-    await sleep(PROCESSING_DELAY_MS * 5);
+    const witness = await settleAWitness();
     expect((await statusOf(id)).status).toBe('processing');
-    expect(await controls.ledger()).toEqual([]);
+    expect((await controls.ledger()).map((transfer) => transfer.payoutId)).toEqual([witness]);
   });
 
   it('money held by a processing payout is not available to a new one', async () => {
@@ -285,13 +320,15 @@ describe('test controls', () => {
     expect((await controls.send('GET', `/finan/payouts/${id}/otp`)).status).toBe(404);
   });
 
-  it('the processing delay can be changed at run time', async () => {
-    expect((await controls.settings({ processingDelayMs: 400 })).body).toEqual({ ipWhitelist: null, processingDelayMs: 400 });
-    const id = await createdId();
-    await finan.verifyOtp(id, { code: Number(await controls.otp(id)) });
-    await sleep(150);
-    expect((await statusOf(id)).status).toBe('processing');
-    await eventually(() => statusOf(id), (item) => item.status === 'success');
+  it('the processing delay can be changed at run time, and applies to payouts confirmed after the change', async () => {
+    expect((await controls.settings({ processingDelayMs: AN_HOUR_MS })).body).toEqual({ ipWhitelist: null, processingDelayMs: AN_HOUR_MS });
+    const slow = await createdId();
+    await finan.verifyOtp(slow, { code: Number(await controls.otp(slow)) });
+
+    // Back to the file's delay: a payout confirmed later settles first, which the old delay could not have done.
+    expect((await controls.settings({ processingDelayMs: PROCESSING_DELAY_MS })).body.processingDelayMs).toBe(PROCESSING_DELAY_MS);
+    await settleAWitness();
+    expect((await statusOf(slow)).status).toBe('processing');
   });
 });
 
@@ -304,8 +341,9 @@ describe('time scale', () => {
       const otp = await sandboxControls(scaled.url).otp(id);
       const started = Date.now();
       await client.verifyOtp(id, { code: Number(otp) });
-      await eventually(async () => (await client.getPayout(id)).body.data?.status, (status) => status === 'success', 3000);
-      expect(Date.now() - started).toBeGreaterThanOrEqual(550);
+      await eventually(async () => (await client.getPayout(id)).body.data?.status, (status) => status === 'success');
+      // 60 s × 0.01: never sooner than 600 ms after the OTP (a lower bound the timer guarantees).
+      expect(Date.now() - started).toBeGreaterThanOrEqual(595);
     } finally {
       await scaled.close();
     }

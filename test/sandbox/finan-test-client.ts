@@ -143,8 +143,11 @@ export function sandboxControls(url: string) {
   };
 }
 
-/** Polls `read` until `done` holds, or fails after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 2000): Promise<T> {
+/**
+ * Polls `read` until `done` holds, or fails after `timeoutMs`. The default is generous on purpose: it only bounds how
+ * long a broken sandbox keeps a test waiting, and a busy machine must never reach it.
+ */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
