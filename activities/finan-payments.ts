@@ -2,22 +2,45 @@
  * Finan payment activities: one thin function per signed call to `/api/v1/payments`, errors mapped by the one
  * mapping (`toActivityFailure`). They hand the workflows Finan's facts in our words; the decisions stay there.
  */
-import { activityInfo, cancellationSignal, log } from '@temporalio/activity';
+import { activityInfo, ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import type { FinanClient } from '../providers/finan/client';
 import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../providers/finan/payment-schemas';
+import { decodeVietQr } from '../providers/vietqr';
 import type {
   CreatedPaymentRequest,
   PaymentRequestInput,
   ProviderPaymentRequest,
 } from '../workflows/definitions';
-import { toActivityFailure } from './finan';
+import { FinanFailureType, toActivityFailure } from './finan';
+
+/** Finan's QR did not pass our check (CRC, account, amount): never handed to a payer. */
+export const FINAN_INVALID_QR = 'FinanInvalidQr';
+/** Attempts after which an answer that is not what the page documents stops being retried and is surfaced. */
+export const MAX_INVALID_ANSWER_ATTEMPTS = 3;
 
 async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (err) {
-    throw toActivityFailure(err);
+    throw boundedInvalidAnswers(toActivityFailure(err));
   }
+}
+
+/**
+ * An answer that is not Finan's documented shape (or a QR that fails its check) is retried a few times (a proxy's
+ * error page, a deploy in progress), then surfaced as non-retryable: it would otherwise be retried for as long as
+ * the activity may run (a renewal: until the invoice's due date).
+ */
+function boundedInvalidAnswers(failure: unknown): unknown {
+  if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return failure;
+  if (failure.type !== FinanFailureType.InvalidResponse && failure.type !== FINAN_INVALID_QR) return failure;
+  if (activityInfo().attempt < MAX_INVALID_ANSWER_ATTEMPTS) return failure;
+  return ApplicationFailure.create({
+    message: `${failure.message} (after ${activityInfo().attempt} attempts)`,
+    type: failure.type,
+    nonRetryable: true,
+    details: failure.details ? [...failure.details] : undefined,
+  });
 }
 
 /** What Finan needs to create a payment request: the flow's input without its timing, plus the link to an invoice. */
@@ -25,18 +48,48 @@ export type CreatePaymentRequestActivityInput = Omit<PaymentRequestInput, 'ttlMs
   /** `invoice` links the request to the Finan invoice whose id is `referenceId`. */
   referenceType?: string;
   /**
-   * Given for a reference that has exactly these requests so far (a payment flow: none). A retry then lists the
-   * reference first: any other request found was made by an earlier attempt whose answer was lost.
+   * Requests of this reference the flow already knows (a payment flow: none; an invoice: those it made). Any other
+   * request Finan lists under the reference was made by an earlier attempt or run whose answer was lost.
    */
   knownPaymentRequestIds?: string[];
+  /**
+   * When Finan's payments over every request of the reference reach this amount, nothing is created: the money
+   * an earlier attempt's request collected already covers it. Default: no such check.
+   */
+  paidEnoughAt?: number;
 };
 
 export interface CreatePaymentRequestActivityResult extends CreatedPaymentRequest {
   /**
-   * Requests an earlier attempt created but whose answer (and so its QR) was lost. Finan has no idempotency key and
-   * its list omits the QR, so a new one is made; the flow keeps reading these too, so money paid to them counts.
+   * Requests an earlier attempt (or run) made under this reference, adopted: the flow reads them and counts their
+   * payments. Finan's list omits the QR, the remark and the creation time, so none of them can be shown to a payer.
    */
   abandonedPaymentRequestIds: string[];
+  /**
+   * `created` (absent in histories of older versions): a new request, with its QR. `paid_earlier`: nothing was
+   * created, because the adopted requests are already paid; the fields above name the most recent adopted one.
+   */
+  outcome?: 'created' | 'paid_earlier';
+}
+
+/**
+ * Checks Finan's VietQR before a payer sees it: its CRC, and that it pays the account Finan names, the amount asked.
+ * A QR that fails is Finan's fault, never shown: the creation fails with `FinanInvalidQr`.
+ */
+export function checkFinanQr(created: CreatedPaymentRequest, expected: { amount: number; paymentMethod: string }): void {
+  if (expected.paymentMethod !== 'bank_transfer') return;
+  const invalid = (reason: string) =>
+    ApplicationFailure.create({ message: `Finan's VietQR for payment request ${created.paymentRequestId} ${reason}`, type: FINAN_INVALID_QR });
+  const detail = created.bankTransfer;
+  if (detail === null) throw invalid('is missing (a bank_transfer request must carry bank_transfer_detail)');
+  let qr;
+  try {
+    qr = decodeVietQr(detail.qrCode);
+  } catch (err) {
+    throw invalid(`is not a valid VietQR: ${(err as Error).message}`);
+  }
+  if (qr.accountNumber !== detail.accountNumber) throw invalid(`pays account ****${qr.accountNumber.slice(-4)}, not the account Finan named (****${detail.accountNumber.slice(-4)})`);
+  if (qr.amount !== expected.amount) throw invalid(`asks ${qr.amount ?? 'no amount'} VND, not the ${expected.amount} VND requested`);
 }
 
 function toCreated(data: PaymentRequestCreated): CreatedPaymentRequest {
@@ -88,22 +141,31 @@ function toFinanRequest(input: CreatePaymentRequestActivityInput): CreatePayment
 
 export function createFinanPaymentActivities(finan: FinanClient) {
   return {
-    /** `POST /api/v1/payments`; a retry first looks for requests an earlier attempt made (see the input). */
+    /**
+     * `POST /api/v1/payments`, idempotent by reference. Finan publishes no idempotency key, so **every** attempt (the
+     * first of a new run too) first lists the reference: a request an earlier attempt or run made is adopted (read
+     * and counted by the flow), and if what was paid to those already covers `paidEnoughAt`, nothing is created.
+     * Finan's QR is checked before it is returned.
+     */
     async createPaymentRequest(input: CreatePaymentRequestActivityInput): Promise<CreatePaymentRequestActivityResult> {
       const signal = cancellationSignal();
       return mapErrors(async () => {
-        let abandoned: string[] = [];
-        if (input.knownPaymentRequestIds && activityInfo().attempt > 1) {
-          const known = new Set(input.knownPaymentRequestIds);
-          const listed = await finan.listPaymentRequests({ referenceType: input.referenceType, referenceId: input.referenceId }, { signal });
-          abandoned = listed.data
-            .filter((p) => !known.has(p.payment_request_id) && (p.reference_type ?? undefined) === input.referenceType)
-            .map((p) => p.payment_request_id);
-          if (abandoned.length > 0) log.warn('Payment request made by an earlier attempt; its answer was lost', { abandoned, attempt: activityInfo().attempt });
+        const known = new Set(input.knownPaymentRequestIds ?? []);
+        const listed = (await finan.listPaymentRequests({ referenceType: input.referenceType, referenceId: input.referenceId }, { signal })).data.filter(
+          (p) => p.reference_id === input.referenceId && (p.reference_type ?? undefined) === input.referenceType,
+        );
+        const earlier = listed.filter((p) => !known.has(p.payment_request_id)).map((p) => p.payment_request_id);
+        if (earlier.length > 0) log.warn('Payment requests made earlier under this reference: adopted', { earlier, attempt: activityInfo().attempt });
+        const paid = listed.reduce((sum, p) => sum + p.paid_amount, 0);
+        if (input.paidEnoughAt !== undefined && earlier.length > 0 && paid >= input.paidEnoughAt) {
+          log.info('Earlier requests already collected the amount: nothing created', { earlier, paid });
+          return { paymentRequestId: earlier[0]!, paymentRequestCode: '', paymentUrl: '', bankTransfer: null, abandonedPaymentRequestIds: earlier, outcome: 'paid_earlier' };
         }
         const created = await finan.createPaymentRequest(toFinanRequest(input), { signal });
         log.info('Payment request created', { paymentRequestId: created.data.payment_request_id, requestId: created.requestId });
-        return { ...toCreated(created.data), abandonedPaymentRequestIds: abandoned };
+        const result = toCreated(created.data);
+        checkFinanQr(result, input);
+        return { ...result, abandonedPaymentRequestIds: earlier, outcome: 'created' };
       });
     },
 

@@ -20,10 +20,14 @@ const USAGE = `Usage: npx dongflow <command> [options]
 Flows
   list [--kind payout|payment|invoice|reconciliation] [--status S] [--reference R] [--limit N]
                                    flows, newest first, from Temporal's visibility
-  show <workflowId>                one flow's current state (decoded)
+  show <workflowId>                one flow's current state (decoded): payouts, payment requests, invoices,
+                                   reconciliation runs, the unmatched-payments inbox
   otp <referenceId> <code>         submit a payout's OTP
   cancel <referenceId>             cancel a payout still waiting for its OTP
   reconcile                        run a payment reconciliation now and print its findings
+  unmatched                        the operators' inbox of payments that matched no running flow
+  resolve <paymentId> <what was done...>
+                                   close an unmatched payment, saying what was done (refund, credit, linked)
 
 Set-up
   api-key                          a new API key for a backend, and its DONGFLOW_API_KEYS entry
@@ -113,8 +117,19 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
         return 0;
       }
       case 'reconcile': {
-        // The same run as the schedule's, started now; its findings also stay visible in the Temporal UI.
+        // The Schedule's own run, triggered now; its findings also stay visible in the Temporal UI.
         out(JSON.stringify(await createPaymentsClient(client).reconcileNow(), null, 2));
+        return 0;
+      }
+      case 'unmatched': {
+        out(JSON.stringify(await createPaymentsClient(client).getUnmatchedPayments(), null, 2));
+        return 0;
+      }
+      case 'resolve': {
+        const [paymentId, ...words] = rest;
+        if (!paymentId || words.length === 0) throw new DongflowUsageError('resolve needs a payment id and what was done, e.g. resolve PAY-123 refunded, ticket 812');
+        const entry = await createPaymentsClient(client).resolveUnmatchedPayment(paymentId, { resolution: words.join(' ') });
+        out(JSON.stringify({ paymentId: entry.paymentId, amount: entry.amount, confirmed: entry.confirmed, resolution: entry.resolution }));
         return 0;
       }
       default:

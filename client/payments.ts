@@ -3,7 +3,6 @@
  * payment requests and invoices (answered with the VietQR once Finan made it), Finan's payment webhooks handed to
  * their flow, the operators' inbox of unmatched payments, and the reconciliation (scheduled, or now).
  */
-import { randomUUID } from 'node:crypto';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import {
   ScheduleAlreadyRunning,
@@ -13,6 +12,7 @@ import {
   WorkflowUpdateFailedError,
 } from '@temporalio/client';
 import { ApplicationFailure, WorkflowNotFoundError } from '@temporalio/common';
+import type { ScheduleDescription } from '@temporalio/client';
 import type { invoicePaymentWorkflow } from '../workflows/invoice-payment';
 import type { paymentRequestWorkflow } from '../workflows/payment-request';
 import type { reconciliationWorkflow, unmatchedPaymentsWorkflow } from '../workflows/reconciliation';
@@ -32,6 +32,8 @@ import type {
   UnmatchedPaymentsState,
 } from '../workflows/definitions';
 import {
+  INVOICE_UNAVAILABLE_FAILURE,
+  PAYMENT_REQUEST_UNAVAILABLE_FAILURE,
   RECONCILIATION_SCHEDULE_ID,
   UNMATCHED_PAYMENTS_WORKFLOW_ID,
   WORKFLOW_TASK_QUEUE,
@@ -47,8 +49,8 @@ import {
   unmatchedPaymentSignal,
   unmatchedPaymentsQuery,
 } from '../workflows/definitions';
-import { PAYMENT_DEFAULTS, flowWorkflowIdForReference } from '../workflows/payment-rules';
-import { InvalidStateError, NotFoundError, ProviderRejectedError } from './errors';
+import { PAYMENT_DEFAULTS, flowWorkflowIdForReference, knownUnmatchedIds } from '../workflows/payment-rules';
+import { DongflowError, InvalidStateError, NotFoundError, ProviderRejectedError } from './errors';
 import type { InvoiceCollectionBody, PaymentRequestBody } from './payment-schemas';
 import { InvoiceCollectionSchema, PaymentRequestSchema, ResolutionSchema, dueInstant } from './payment-schemas';
 import { callTemporal, translateTemporalError } from './payouts';
@@ -131,16 +133,42 @@ function createdView(referenceId: string, state: Pick<PaymentRequestState, 'paym
   };
 }
 
-/** A failed creation update: Finan's refusal becomes a 422 carrying Finan's status, code and request id. */
+/**
+ * Finan could not be reached (or refused our credentials / IP) while creating: nothing usable was created, the
+ * reference stays usable, and the same request may be sent again (it adopts whatever the first attempt left).
+ */
+export class ProviderUnavailableError extends DongflowError {
+  readonly code = 'provider_unavailable';
+  readonly httpStatus = 503;
+}
+
+/**
+ * A failed creation update: Finan's refusal of the request becomes a 422 (the reference is spent); an outage or a
+ * refusal of our credentials a 503 (send the same request again). Both carry Finan's status, code and request id.
+ */
 function rejection(err: unknown): unknown {
   if (!(err instanceof WorkflowUpdateFailedError) || !(err.cause instanceof ApplicationFailure)) return err;
   const info = (err.cause.details?.[0] ?? {}) as Partial<FailureInfo>;
+  if (err.cause.type === PAYMENT_REQUEST_UNAVAILABLE_FAILURE || err.cause.type === INVOICE_UNAVAILABLE_FAILURE) {
+    return new ProviderUnavailableError(`${err.cause.message}. Nothing usable was created; send the same request again (the reference is still yours)`, {
+      type: info.type ?? null,
+      httpStatus: info.httpStatus ?? null,
+      providerCode: info.providerCode ?? null,
+      requestId: info.requestId ?? null,
+      referenceReusable: true,
+    });
+  }
   return new ProviderRejectedError(`Finan refused the payment request: ${err.cause.message}`, {
     type: err.cause.type,
     httpStatus: info.httpStatus ?? null,
     providerCode: info.providerCode ?? null,
     requestId: info.requestId ?? null,
   });
+}
+
+/** Every run a Schedule has started that its description still lists (running or recent). */
+function scheduledRuns(description: ScheduleDescription): { workflowId: string; firstExecutionRunId: string }[] {
+  return [...description.info.runningActions, ...description.info.recentActions.map((a) => a.action)].map((a) => a.workflow);
 }
 
 async function mapLimited<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
@@ -208,7 +236,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
   const api = {
     /**
      * Creates a payment request and answers once Finan has (VietQR, remark, payment URL). A reference is used once:
-     * reusing one, even after its request ended, is refused (409).
+     * reusing one, even after its request ended, is refused (409), except after a run that ended `unavailable`
+     * (ProviderUnavailableError, 503): the only failed close, so `ALLOW_DUPLICATE_FAILED_ONLY` lets it be retried.
      */
     async createPaymentRequest(body: PaymentRequestBody): Promise<CreatedPaymentRequestView | PendingCreation> {
       const valid = parseOrThrow(PaymentRequestSchema, body);
@@ -230,7 +259,9 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
         taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        // A run fails only when it ended `unavailable` (or an operator cancelled or terminated it): then the
+        // reference may be used again, and the new run adopts what Finan already has under it.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         typedSearchAttributes: [
           { key: searchAttributes.kind, value: 'payment' },
           { key: searchAttributes.reference, value: valid.referenceId },
@@ -269,7 +300,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
         taskQueue,
         args: [input],
         workflowIdConflictPolicy: 'FAIL',
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
         typedSearchAttributes: [
           { key: searchAttributes.kind, value: 'invoice' },
           { key: searchAttributes.reference, value: id },
@@ -367,7 +398,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
       if (opts.skipKnown !== false && fresh.length > 0) {
         const inbox = await countingInbox();
         if (inbox) {
-          const known = new Set([...inbox.open, ...inbox.resolved].map((e) => e.paymentId));
+          const known = knownUnmatchedIds(inbox);
           fresh = fresh.filter((n) => !known.has(n.paymentId));
         }
       }
@@ -391,7 +422,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
 
     /** The operators' inbox; empty when nothing was ever unmatched. */
     async getUnmatchedPayments(): Promise<UnmatchedPaymentsState> {
-      return (await countingInbox()) ?? { open: [], resolved: [], openAmount: 0 };
+      return (await countingInbox()) ?? { open: [], resolved: [], openAmount: 0, unconfirmedAmount: 0 };
     },
 
     /** Closes an inbox entry with what the operator did (refund, credit, linked to an order). */
@@ -408,20 +439,26 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
       });
     },
 
-    /** Runs a reconciliation now (besides the Schedule) and answers with its findings. */
+    /**
+     * Runs a reconciliation now and answers with its findings. The run is the Schedule's own (triggered), so it
+     * reads from the mark the last run left and leaves its own for the next: an on-demand run never loses or skips
+     * a period. With a run in progress, it waits for that one and then the next.
+     */
     async reconcileNow(): Promise<ReconciliationReport> {
-      const workflowId = `${RECONCILIATION_SCHEDULE_ID}-now-${new Date().toISOString()}-${randomUUID().slice(0, 8)}`;
-      return guarded('reconciliation', workflowId, () =>
-        client.workflow.execute<typeof reconciliationWorkflow>('reconciliationWorkflow', {
-          workflowId,
-          taskQueue,
-          args: [{ lookbackMs: options.reconcileLookbackMs ?? PAYMENT_DEFAULTS.reconcileLookbackMs }],
-          typedSearchAttributes: [{ key: searchAttributes.kind, value: 'reconciliation' }],
-          staticSummary: 'Reconciliation run on request',
-        }),
-        // A run lists Finan's payments and asks every flow concerned: give it time.
-        120_000,
-      );
+      return guarded('reconciliation', RECONCILIATION_SCHEDULE_ID, async () => {
+        const schedule = client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
+        const before = new Set(scheduledRuns(await schedule.describe()).map((run) => run.workflowId));
+        await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
+        for (;;) {
+          const started = scheduledRuns(await schedule.describe()).find((run) => !before.has(run.workflowId));
+          if (started) {
+            return client.workflow.getHandle<typeof reconciliationWorkflow>(started.workflowId, undefined, { firstExecutionRunId: started.firstExecutionRunId }).result();
+          }
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      },
+      // A run lists Finan's payments and asks every flow concerned (and may wait for a run in progress): give it time.
+      10 * 60_000);
     },
 
     /**
@@ -435,6 +472,7 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
         workflowType: 'reconciliationWorkflow',
         workflowId: RECONCILIATION_SCHEDULE_ID,
         taskQueue,
+        // The first run's lookback only: later runs read from the mark the previous run left (its result).
         args: [{ lookbackMs: options.reconcileLookbackMs ?? PAYMENT_DEFAULTS.reconcileLookbackMs }],
         typedSearchAttributes: [{ key: searchAttributes.kind, value: 'reconciliation' }],
       };
@@ -443,7 +481,8 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
           scheduleId: RECONCILIATION_SCHEDULE_ID,
           spec,
           action,
-          // One run at a time; a run missed while the server was down is caught up only if recent.
+          // One run at a time. Runs missed while the server was down are not replayed one by one: the next run reads
+          // everything since the last mark anyway.
           policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: '1 minute' },
           state: { note: 'Compares Finan payments with the flows; see each run\'s result' },
         });

@@ -10,6 +10,7 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -17,11 +18,21 @@ import {
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './definitions';
-import { INVOICE_REFERENCE_TYPE, invoiceCreatedUpdate, invoiceStatusQuery, paymentNoticeSignal, searchAttributes } from './definitions';
+import {
+  INVOICE_REFERENCE_TYPE,
+  INVOICE_UNAVAILABLE_FAILURE,
+  PAYMENT_REQUEST_REJECTED_FAILURE,
+  invoiceCreatedUpdate,
+  invoiceStatusQuery,
+  paymentNoticeSignal,
+  searchAttributes,
+} from './definitions';
 import { failureInfo } from './failures';
 import {
   PAYMENT_DEFAULTS,
+  announce,
   boundedRequests,
+  creationFailureStatus,
   invoiceAfterLinkExpiry,
   isFinalInvoiceStatus,
   mergeConfirmedPayments,
@@ -30,6 +41,7 @@ import {
   paymentStatusFromAmounts,
   readNotice,
   shouldContinueAsNew,
+  unconfirmedView,
 } from './payment-rules';
 
 import { creation, finalReads, reads, renewalUntil } from './payment-activities';
@@ -71,9 +83,10 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   };
 
   const counted = new Set(state.payments.map((p) => p.paymentId));
-  const announced = new Set(state.unconfirmedPaymentIds);
+  /** Announced payment ids Finan has not listed yet, with the amount claimed; carried (bounded) across runs. */
+  const announced = new Map<string, number | null>(state.unconfirmedPaymentIds.map((id) => [id, null]));
   let readRequested = false;
-  const snapshot = (): InvoiceState => ({ ...state, unconfirmedPaymentIds: [...announced] });
+  const snapshot = (): InvoiceState => ({ ...state, ...unconfirmedView(announced) });
 
   setHandler(invoiceStatusQuery, snapshot);
 
@@ -87,14 +100,18 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       log.info('Duplicate payment notice ignored', { invoiceId: state.invoiceId, paymentIds: notice.paymentIds });
       return;
     }
-    for (const id of notice.paymentIds ?? []) if (!counted.has(id)) announced.add(id);
+    const ids = notice.paymentIds ?? [];
+    for (const id of ids) if (!counted.has(id)) announce(announced, id, ids.length === 1 ? (notice.amount ?? null) : null);
     readRequested = true;
   });
 
   setHandler(invoiceCreatedUpdate, async () => {
     await condition(() => state.current !== null || isFinalInvoiceStatus(state.status));
     if (state.status === 'rejected') {
-      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? 'PaymentRequestRejected', state.failure);
+      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? PAYMENT_REQUEST_REJECTED_FAILURE, state.failure);
+    }
+    if (state.status === 'unavailable') {
+      throw ApplicationFailure.nonRetryable(`Finan could not create the invoice's payment request: ${state.failure?.message ?? 'no answer'}`, INVOICE_UNAVAILABLE_FAILURE, state.failure);
     }
     return snapshot();
   });
@@ -130,13 +147,15 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     return snapshot();
   };
 
+  let listTotalTrusted = true;
   for (;;) {
     // 1. A payment request for what is still owed.
     if (state.current === null) {
       const outstanding = state.amount - state.paidAmount;
       try {
         const activities = state.requestCount === 0 ? creation : renewalUntil(dueAtMs);
-        // An invoice counts every request with its reference, so one an earlier attempt made loses nothing.
+        // Every attempt lists the invoice's requests first: nothing is created when Finan's total over all of them
+        // (an earlier run's included) already covers the invoice; the invoice counts every request of its reference.
         const created = await activities.createPaymentRequest({
           referenceId: state.invoiceId,
           referenceType: INVOICE_REFERENCE_TYPE,
@@ -144,7 +163,20 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
           amount: outstanding,
           paymentMethod: input.paymentMethod,
           description: input.description,
+          knownPaymentRequestIds: state.requests.map((r) => r.paymentRequestId),
+          // Once only: should Finan's list total and its payments disagree, the next attempt creates a request.
+          paidEnoughAt: listTotalTrusted ? state.amount : undefined,
         });
+        if (created.outcome === 'paid_earlier') {
+          await readOrNote(finalReads, 'The read of Finan before a new request');
+          const next = invoiceAfterLinkExpiry({ amount: state.amount, paidAmount: state.paidAmount, nowMs: Date.now(), dueAtMs });
+          if (next.action === 'end') {
+            setStatus(next.status);
+            return finish();
+          }
+          listTotalTrusted = false;
+          continue;
+        }
         const now = Date.now();
         const request: InvoicePaymentRequest = {
           paymentRequestId: created.paymentRequestId,
@@ -166,8 +198,21 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
       } catch (err) {
         state.failure = failureInfo(err);
         // No request can be made: an operator must look (the invoice keeps what was paid so far).
-        setStatus(state.requestCount > 0 && Date.now() >= dueAtMs ? 'overdue' : 'rejected');
-        return finish();
+        if (!patched('unavailable-reference-reusable')) {
+          setStatus(state.requestCount > 0 && Date.now() >= dueAtMs ? 'overdue' : 'rejected');
+          return finish();
+        }
+        if (state.requestCount > 0 && Date.now() >= dueAtMs) {
+          setStatus('overdue');
+          return finish();
+        }
+        const status = creationFailureStatus(state.failure.type);
+        setStatus(status);
+        await finish();
+        if (status === 'rejected') return snapshot();
+        // A failed run lets the invoice be collected again (ALLOW_DUPLICATE_FAILED_ONLY); the new run counts every
+        // request Finan lists under the invoice, this run's included.
+        throw ApplicationFailure.nonRetryable(`Invoice ${state.invoiceId} unavailable: ${state.failure.message}`, INVOICE_UNAVAILABLE_FAILURE, state.failure);
       }
     }
 

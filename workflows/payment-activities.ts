@@ -4,14 +4,23 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import { FINAN_TASK_QUEUE, NON_RETRYABLE_FINAN_FAILURES } from './definitions';
 
-const retryOn = (initialInterval: Duration, maximumInterval: Duration): RetryPolicy => ({
+const retryOn = (initialInterval: Duration, maximumInterval: Duration, nonRetryableErrorTypes: string[] = NON_RETRYABLE_FINAN_FAILURES): RetryPolicy => ({
   initialInterval,
   backoffCoefficient: 2,
   maximumInterval,
-  nonRetryableErrorTypes: NON_RETRYABLE_FINAN_FAILURES,
+  nonRetryableErrorTypes,
 });
 
-/** A payer is waiting for the QR: retry briefly, then report that Finan could not be reached. */
+/**
+ * Failures no retry can fix for a read: Finan does not know the request, or we sent nonsense. A 401/403 (our
+ * credentials, the IP whitelist) is a configuration problem fixed by an operator, so reads and renewals retry it.
+ */
+const READ_REFUSALS = ['FinanValidation', 'FinanNotFound'];
+
+/**
+ * A payer is waiting for the QR: retry briefly, then report that Finan could not be reached (the flow ends
+ * `unavailable` and the reference can be submitted again). 401/403 end it at once: they will not fix themselves.
+ */
 export const creation = proxyActivities<FinanPaymentActivities>({
   taskQueue: FINAN_TASK_QUEUE,
   startToCloseTimeout: '30 seconds',
@@ -19,27 +28,28 @@ export const creation = proxyActivities<FinanPaymentActivities>({
   retry: retryOn('1 second', '10 seconds'),
 });
 
-/** A read prompted by a notice: a failed one is retried by the next notice, the reconciliation or the final read. */
+/**
+ * Reads decide money state, so a failed one is retried until Finan answers, however long its outage: no
+ * schedule-to-close. The history stays flat (one activity), and the Temporal UI shows the pending read's last error.
+ */
 export const reads = proxyActivities<FinanPaymentActivities>({
   taskQueue: FINAN_TASK_QUEUE,
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '5 minutes',
-  retry: retryOn('1 second', '1 minute'),
+  retry: retryOn('1 second', '5 minutes', READ_REFUSALS),
 });
 
-/** The final read decides the outcome: it waits out a Finan outage (up to a day) rather than guess. */
+/** The final read decides the outcome: like every read it waits out a Finan outage rather than guess. */
 export const finalReads = proxyActivities<FinanPaymentActivities>({
   taskQueue: FINAN_TASK_QUEUE,
   startToCloseTimeout: '30 seconds',
-  scheduleToCloseTimeout: '24 hours',
-  retry: retryOn('2 seconds', '10 minutes'),
+  retry: retryOn('2 seconds', '10 minutes', READ_REFUSALS),
 });
 
-/** A renewal has no payer waiting: it retries through a Finan outage, up to the due date. */
+/** A renewal has no payer waiting: it retries through a Finan outage (and a credentials fix), up to the due date. */
 export const renewalUntil = (dueAtMs: number) =>
   proxyActivities<FinanPaymentActivities>({
     taskQueue: FINAN_TASK_QUEUE,
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: Math.max(dueAtMs - Date.now(), 60_000),
-    retry: retryOn('2 seconds', '5 minutes'),
+    retry: retryOn('2 seconds', '5 minutes', ['FinanValidation', 'FinanNotFound', 'FinanUnprocessable']),
   });

@@ -1,14 +1,16 @@
 /**
  * A payment request through Finan, collected until its link expires:
- * create (VietQR, remark, URL) → count the payments Finan confirms (webhooks and the reconciliation are hints that
+ * create (VietQR, remark, URL; adopting whatever an earlier attempt or run left at Finan) → count the payments Finan confirms (webhooks and the reconciliation are hints that
  * make the flow re-read Finan) → at the link's expiry read Finan once more → end paid, extra_paid, expired or
- * expired_partial.
+ * expired_partial. A creation that could not reach Finan ends `unavailable` and fails the run (type
+ * `PaymentRequestUnavailable`), so the reference can be submitted again.
  */
 import {
   ApplicationFailure,
   allHandlersFinished,
   condition,
   log,
+  patched,
   setHandler,
   sleep,
   upsertSearchAttributes,
@@ -16,15 +18,25 @@ import {
 } from '@temporalio/workflow';
 import type { FinanPaymentActivities } from '../activities/finan-payments';
 import type { PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
-import { paymentNoticeSignal, paymentRequestCreatedUpdate, paymentRequestStatusQuery, searchAttributes } from './definitions';
+import {
+  PAYMENT_REQUEST_REJECTED_FAILURE,
+  PAYMENT_REQUEST_UNAVAILABLE_FAILURE,
+  paymentNoticeSignal,
+  paymentRequestCreatedUpdate,
+  paymentRequestStatusQuery,
+  searchAttributes,
+} from './definitions';
 import {
   PAYMENT_DEFAULTS,
+  announce,
+  creationFailureStatus,
   finalPaymentRequestStatus,
   mergeConfirmedPayments,
   noticeNeedsRead,
   paidAmountOf,
   paymentStatusFromAmounts,
   readNotice,
+  unconfirmedView,
 } from './payment-rules';
 import { failureInfo } from './failures';
 
@@ -48,6 +60,8 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
     bankTransfer: null,
     expiresAt: null,
     unconfirmedPaymentIds: [],
+    unconfirmedAmount: 0,
+    adoptedPaymentRequestIds: [],
     createdAt: startedAt,
     updatedAt: startedAt,
     failure: null,
@@ -75,10 +89,12 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
   /** Request ids named by notices but not ours yet: counted only if Finan says they carry our reference. */
   const candidateIds = new Set<string>();
   const counted = new Set<string>();
-  const announced = new Set<string>();
+  /** Payment ids a notice announced and Finan has not listed yet, with the amount the notice claimed. */
+  const announced = new Map<string, number | null>();
   let readRequested = false;
+  const snapshot = (): PaymentRequestState => ({ ...state, ...unconfirmedView(announced) });
 
-  setHandler(paymentRequestStatusQuery, () => ({ ...state, unconfirmedPaymentIds: [...announced] }));
+  setHandler(paymentRequestStatusQuery, snapshot);
 
   setHandler(paymentNoticeSignal, (raw) => {
     const notice = readNotice(raw);
@@ -91,7 +107,9 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
       log.info('Duplicate payment notice ignored', { referenceId: state.referenceId, paymentIds: notice.paymentIds });
       return;
     }
-    for (const id of notice.paymentIds ?? []) if (!counted.has(id)) announced.add(id);
+    const ids = notice.paymentIds ?? [];
+    // A notice's amount is one payment's (a webhook's): attributed only when it names exactly one.
+    for (const id of ids) if (!counted.has(id)) announce(announced, id, ids.length === 1 ? (notice.amount ?? null) : null);
     if (notice.paymentRequestId && !requestIds.has(notice.paymentRequestId)) candidateIds.add(notice.paymentRequestId);
     readRequested = true;
   });
@@ -99,9 +117,12 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
   setHandler(paymentRequestCreatedUpdate, async () => {
     await condition(() => state.status !== 'creating');
     if (state.status === 'rejected') {
-      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? 'PaymentRequestRejected', state.failure);
+      throw ApplicationFailure.nonRetryable(state.failure?.message ?? 'Finan refused the payment request', state.failure?.type ?? PAYMENT_REQUEST_REJECTED_FAILURE, state.failure);
     }
-    return { ...state, unconfirmedPaymentIds: [...announced] };
+    if (state.status === 'unavailable') {
+      throw ApplicationFailure.nonRetryable(`Finan could not create the payment request: ${state.failure?.message ?? 'no answer'}`, PAYMENT_REQUEST_UNAVAILABLE_FAILURE, state.failure);
+    }
+    return snapshot();
   });
 
   const applyProvider = (request: ProviderPaymentRequest): void => {
@@ -131,10 +152,12 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
 
   const finish = async (): Promise<PaymentRequestState> => {
     await condition(allHandlersFinished);
-    return { ...state, unconfirmedPaymentIds: [...announced] };
+    return snapshot();
   };
 
-  // 1. Create the request at Finan: the caller answers its payer with the QR and remark.
+  // 1. Create the request at Finan (adopting any an earlier attempt or run made): the caller answers its payer with
+  // the QR and remark.
+  let paidEarlier = false;
   try {
     const created = await creation.createPaymentRequest({
       referenceId: input.referenceId,
@@ -148,16 +171,34 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
       successRedirectUrl: input.successRedirectUrl,
       failureRedirectUrl: input.failureRedirectUrl,
       knownPaymentRequestIds: [],
+      paidEnoughAt: input.amount,
     });
     requestIds.add(created.paymentRequestId);
     for (const id of created.abandonedPaymentRequestIds) requestIds.add(id);
+    state.adoptedPaymentRequestIds = [...created.abandonedPaymentRequestIds];
+    paidEarlier = created.outcome === 'paid_earlier';
     state.paymentRequestId = created.paymentRequestId;
-    state.paymentRequestCode = created.paymentRequestCode;
-    state.paymentUrl = created.paymentUrl;
+    state.paymentRequestCode = paidEarlier ? null : created.paymentRequestCode;
+    state.paymentUrl = paidEarlier ? null : created.paymentUrl;
     state.bankTransfer = created.bankTransfer;
   } catch (err) {
     state.failure = failureInfo(err);
-    setStatus('rejected');
+    // Older runs ended `rejected` on any failure; now only Finan's refusal of the request itself is final.
+    if (!patched('unavailable-reference-reusable')) {
+      setStatus('rejected');
+      return finish();
+    }
+    const status = creationFailureStatus(state.failure.type);
+    setStatus(status);
+    await finish();
+    if (status === 'rejected') return snapshot();
+    // Failing (not completing) the run is what lets the start's ALLOW_DUPLICATE_FAILED_ONLY reuse the reference.
+    throw ApplicationFailure.nonRetryable(`Payment request ${state.referenceId} unavailable: ${state.failure.message}`, PAYMENT_REQUEST_UNAVAILABLE_FAILURE, state.failure);
+  }
+  if (paidEarlier) {
+    // Requests an earlier run left at Finan already collected the amount: count them and end as Finan says.
+    await readFinan(finalReads);
+    setStatus(finalPaymentRequestStatus(state.amount, state.paidAmount));
     return finish();
   }
   // The link's lifetime counts from Finan's answer: one timer, however many notices arrive.
@@ -176,24 +217,27 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
     if (expired) break;
     readRequested = false;
     try {
+      // Retried until Finan answers (see `reads`): only a refusal no retry can fix lands below.
       await readFinan(reads);
       state.failure = null;
     } catch (err) {
       const failure = failureInfo(err);
       state.failure = failure;
-      log.warn('Reading Finan after a payment notice failed; the final read will settle it', { referenceId: state.referenceId, error: failure.message });
+      log.warn('Reading Finan after a payment notice was refused; the final read will settle it', { referenceId: state.referenceId, error: failure.message });
     }
     setStatus(paymentStatusFromAmounts(state.amount, state.paidAmount));
   }
 
   // 3. At expiry, one reconciliation read, then the final status. A notice that arrived meanwhile gets its read too.
+  // The read is retried until Finan answers, however long it is down: the flow never ends on a guess.
   do {
     readRequested = false;
     try {
       await readFinan(finalReads);
       state.failure = null;
     } catch (err) {
-      state.failure = { ...failureInfo(err), message: `The final read of Finan failed; the status is from the payments confirmed before: ${failureInfo(err).message}` };
+      // Only a refusal no retry can fix (Finan no longer knows the request) gets here.
+      state.failure = { ...failureInfo(err), message: `The final read of Finan was refused; the status is from the payments confirmed before: ${failureInfo(err).message}` };
     }
   } while (readRequested);
   setStatus(finalPaymentRequestStatus(state.amount, state.paidAmount));

@@ -26,7 +26,66 @@ export const PAYMENT_DEFAULTS = {
   /** Unpaid (expired) requests an invoice keeps in its state; paid ones are always kept. */
   invoiceKeptUnpaidRequests: 20,
   unmatchedKeptResolved: 500,
+  /** Ids of resolved inbox entries kept for deduplication beyond the full entries (about 40 bytes each). */
+  unmatchedKeptResolvedIds: 5_000,
+  /** Each reconciliation re-reads this much before its mark: a payment Finan lists a little late is still seen. */
+  reconcileOverlapMs: 5 * 60_000,
+  /** Announced (unconfirmed) payment ids a flow keeps; the oldest are forgotten beyond this (a forged-webhook flood). */
+  keptAnnouncedPayments: 100,
 } as const;
+
+/**
+ * Finan's refusals of the request itself (validation, an unknown account, a duplicate): final, the reference is
+ * spent. Anything else (no answer in time, 5xx, nonsense, 401/403 refusing *us*) leaves the reference usable.
+ */
+const REQUEST_REFUSALS: readonly string[] = ['FinanValidation', 'FinanNotFound', 'FinanUnprocessable'];
+
+/** How a flow whose creation failed with this failure type ends. */
+export function creationFailureStatus(failureType: string): 'rejected' | 'unavailable' {
+  return REQUEST_REFUSALS.includes(failureType) ? 'rejected' : 'unavailable';
+}
+
+/** Announced payments (webhook hints) not confirmed by Finan: their ids, in arrival order, and what they said. */
+export function unconfirmedView(announced: ReadonlyMap<string, number | null>): { unconfirmedPaymentIds: string[]; unconfirmedAmount: number } {
+  let amount = 0;
+  for (const value of announced.values()) amount += value ?? 0;
+  return { unconfirmedPaymentIds: [...announced.keys()], unconfirmedAmount: amount };
+}
+
+/** Records an announcement, forgetting the oldest beyond `keep` so the map stays bounded. */
+export function announce(announced: Map<string, number | null>, paymentId: string, amount: number | null, keep: number = PAYMENT_DEFAULTS.keptAnnouncedPayments): void {
+  if (announced.has(paymentId)) return;
+  announced.set(paymentId, amount);
+  while (announced.size > keep) announced.delete(announced.keys().next().value as string);
+}
+
+/** The mark an earlier run left in its result (the Schedule's last completion result), if it is one. */
+export function previousHighWaterMark(lastResult: unknown): string | undefined {
+  const mark = (lastResult as { highWaterMark?: unknown } | null | undefined)?.highWaterMark;
+  return typeof mark === 'string' && Number.isFinite(Date.parse(mark)) ? mark : undefined;
+}
+
+/**
+ * Where a reconciliation run starts: an explicit `since`, else the previous run's mark, else (the very first run)
+ * `lookbackMs` before now. It reads from `overlapMs` before that, so a payment Finan lists late is not skipped.
+ */
+export function reconciliationStart(input: { since?: string; previousMark?: string; nowMs: number; lookbackMs: number; overlapMs: number }): { mark: string; readSince: string } {
+  const explicit = input.since !== undefined && Number.isFinite(Date.parse(input.since)) ? input.since : undefined;
+  const mark = explicit ?? input.previousMark ?? new Date(input.nowMs - input.lookbackMs).toISOString();
+  return { mark, readSince: new Date(Date.parse(mark) - (explicit ? 0 : input.overlapMs)).toISOString() };
+}
+
+/** The latest payment time a run fully processed: the newest payment it read, never before the mark it started from. */
+export function nextHighWaterMark(mark: string, requests: readonly Pick<ProviderPaymentRequest, 'payments'>[]): string {
+  let latest = Date.parse(mark);
+  for (const request of requests) {
+    for (const payment of request.payments) {
+      const at = Date.parse(payment.createdAt);
+      if (Number.isFinite(at) && at > latest) latest = at;
+    }
+  }
+  return new Date(latest).toISOString();
+}
 
 /** Finan's status table: 0 → unpaid, below the amount → partial_paid, equal → paid, above → extra_paid. */
 export function paymentStatusFromAmounts(amount: number, paidAmount: number): PaymentAmountStatus {
@@ -83,7 +142,7 @@ export function mergeConfirmedPayments(
  * duplicate; the reconciliation speaks for Finan itself, so only payments already counted make it one; an empty
  * notice (an operator's nudge) always asks for a read.
  */
-export function noticeNeedsRead(notice: Pick<PaymentNotice, 'source' | 'paymentIds'>, counted: ReadonlySet<string>, announced: ReadonlySet<string>): boolean {
+export function noticeNeedsRead(notice: Pick<PaymentNotice, 'source' | 'paymentIds'>, counted: ReadonlySet<string>, announced: { has(id: string): boolean }): boolean {
   const ids = notice.paymentIds ?? [];
   if (ids.length === 0) return true;
   const known = (id: string) => counted.has(id) || (notice.source === 'webhook' && announced.has(id));
@@ -178,13 +237,47 @@ export function unmatchedNotice(
   };
 }
 
+/** Every payment id the inbox knows: open, resolved, and resolved long ago (ids only). */
+export function knownUnmatchedIds(inbox: { open: readonly UnmatchedPayment[]; resolved: readonly UnmatchedPayment[]; resolvedIds?: readonly string[] }): Set<string> {
+  return new Set([...inbox.open.map((e) => e.paymentId), ...inbox.resolved.map((e) => e.paymentId), ...(inbox.resolvedIds ?? [])]);
+}
+
+/**
+ * Moves a resolved entry into the inbox's memory: the most recent `keepEntries` in full, older ones as ids only
+ * (the most recent `keepIds`), so deduplication outlives the full entries and both stay bounded.
+ */
+export function rememberResolved(
+  inbox: { resolved: UnmatchedPayment[]; resolvedIds?: string[] },
+  entry: UnmatchedPayment,
+  keepEntries: number = PAYMENT_DEFAULTS.unmatchedKeptResolved,
+  keepIds: number = PAYMENT_DEFAULTS.unmatchedKeptResolvedIds,
+): void {
+  const all = [...inbox.resolved, entry];
+  const overflow = all.slice(0, Math.max(all.length - keepEntries, 0));
+  inbox.resolved = all.slice(overflow.length);
+  if (overflow.length > 0 || inbox.resolvedIds !== undefined) {
+    inbox.resolvedIds = [...(inbox.resolvedIds ?? []), ...overflow.map((e) => e.paymentId)].slice(-keepIds);
+  }
+}
+
+/** The inbox's totals: confirmed money waiting for a decision, and what only a webhook claimed, apart. */
+export function unmatchedTotals(open: readonly UnmatchedPayment[]): { openAmount: number; unconfirmedAmount: number } {
+  let openAmount = 0;
+  let unconfirmedAmount = 0;
+  for (const entry of open) {
+    if (entry.confirmed) openAmount += entry.amount;
+    else unconfirmedAmount += entry.amount;
+  }
+  return { openAmount, unconfirmedAmount };
+}
+
 /** Adds the notices not seen before (by payment id, open or resolved) to the inbox; returns the new entries. */
 export function addUnmatched(
-  inbox: { open: UnmatchedPayment[]; resolved: readonly UnmatchedPayment[] },
+  inbox: { open: UnmatchedPayment[]; resolved: readonly UnmatchedPayment[]; resolvedIds?: readonly string[] },
   notices: readonly UnmatchedPaymentNotice[],
   recordedAt: string,
 ): UnmatchedPayment[] {
-  const known = new Set([...inbox.open, ...inbox.resolved].map((entry) => entry.paymentId));
+  const known = knownUnmatchedIds(inbox);
   const added: UnmatchedPayment[] = [];
   for (const notice of notices) {
     if (known.has(notice.paymentId)) continue;

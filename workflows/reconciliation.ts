@@ -1,7 +1,9 @@
 /**
- * Webhooks get lost; Finan's own state is the truth. `reconciliationWorkflow` (run by a Schedule, or now) compares
- * Finan's recently paid requests with what the flows counted, tells flows that missed a webhook to re-read Finan,
- * and puts payments no running flow will count into `unmatchedPaymentsWorkflow`, the operators' inbox.
+ * Webhooks get lost; Finan's own state is the truth. `reconciliationWorkflow` (run by a Schedule) compares the
+ * payments Finan lists since its high-water mark with what the flows counted, tells flows that missed a webhook to
+ * re-read Finan, and puts payments no running flow will count into `unmatchedPaymentsWorkflow`, the operators' inbox.
+ * The mark travels from run to run in the Schedule's last completion result (`workflowInfo().lastResult`): a run
+ * that fails (Finan down) leaves it where it was, so the next run reads everything since, however long the outage.
  */
 import {
   allHandlersFinished,
@@ -22,19 +24,33 @@ import {
   FINAN_TASK_QUEUE,
   WORKFLOW_TASK_QUEUE,
   paymentNoticeSignal,
+  reconciliationStatusQuery,
   resolveUnmatchedPaymentUpdate,
   searchAttributes,
   unmatchedPaymentSignal,
   unmatchedPaymentsQuery,
 } from './definitions';
-import { PAYMENT_DEFAULTS, addUnmatched, flowWorkflowIdForReference, planReconciliation, shouldContinueAsNew, unmatchedNotice } from './payment-rules';
+import {
+  PAYMENT_DEFAULTS,
+  addUnmatched,
+  flowWorkflowIdForReference,
+  nextHighWaterMark,
+  planReconciliation,
+  previousHighWaterMark,
+  reconciliationStart,
+  rememberResolved,
+  shouldContinueAsNew,
+  unmatchedNotice,
+  unmatchedTotals,
+} from './payment-rules';
 
 const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
 
 const finan = proxyActivities<FinanPaymentActivities>({
   taskQueue: FINAN_TASK_QUEUE,
   startToCloseTimeout: '1 minute',
-  // Under the 15-minute interval: a run that cannot reach Finan gives way to the next one.
+  // Under the 15-minute interval: a run that cannot reach Finan fails (visibly) and the next one reads again from
+  // the same mark, so a read is never given up on, only handed over.
   scheduleToCloseTimeout: '10 minutes',
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', nonRetryableErrorTypes: NON_RETRYABLE },
 });
@@ -49,9 +65,27 @@ const flows = proxyActivities<PaymentFlowActivities>({
 export async function reconciliationWorkflow(input: ReconciliationInput = {}): Promise<ReconciliationReport> {
   const lookbackMs = input.lookbackMs ?? PAYMENT_DEFAULTS.reconcileLookbackMs;
   const startedAt = new Date().toISOString();
-  const report: ReconciliationReport = { startedAt, lookbackMs, requestsChecked: 0, flowsSignalled: [], unmatchedRecorded: [] };
+  const { mark, readSince } = reconciliationStart({
+    since: input.since,
+    previousMark: previousHighWaterMark(workflowInfo().lastResult),
+    nowMs: Date.now(),
+    lookbackMs,
+    overlapMs: PAYMENT_DEFAULTS.reconcileOverlapMs,
+  });
+  const report: ReconciliationReport = {
+    startedAt,
+    lookbackMs,
+    since: readSince,
+    highWaterMark: mark,
+    phase: 'reading',
+    requestsChecked: 0,
+    flowsSignalled: [],
+    unmatchedRecorded: [],
+  };
+  setHandler(reconciliationStatusQuery, () => ({ ...report }));
 
-  const requests = await finan.listRecentlyPaidRequests(new Date(Date.now() - lookbackMs).toISOString());
+  // Finan's list documents no paging: it is read whole and filtered on payment time (inclusive) in the activity.
+  const requests = await finan.listRecentlyPaidRequests(readSince);
   report.requestsChecked = requests.length;
   const flowIds = new Set(requests.map((r) => flowWorkflowIdForReference(r.referenceType, r.referenceId)).filter((id): id is string => id !== null));
   const plan = planReconciliation(requests, flowIds.size > 0 ? await flows.inspectPaymentFlows([...flowIds]) : []);
@@ -85,12 +119,25 @@ export async function reconciliationWorkflow(input: ReconciliationInput = {}): P
     .map((n) => ({ paymentId: n.paymentId, reason: n.reason, flowWorkflowId: n.flowWorkflowId }));
 
   const findings = report.flowsSignalled.length + report.unmatchedRecorded.length;
+  // Everything read is processed: the mark moves to the newest payment read (never back).
+  report.highWaterMark = nextHighWaterMark(mark, requests);
+  report.phase = 'done';
   // Visible in the UI's list (status), the run's memo and its result.
-  upsertMemo({ findings: { requestsChecked: report.requestsChecked, flowsSignalled: report.flowsSignalled.length, unmatchedRecorded: report.unmatchedRecorded.length } });
+  upsertMemo({
+    findings: { requestsChecked: report.requestsChecked, flowsSignalled: report.flowsSignalled.length, unmatchedRecorded: report.unmatchedRecorded.length },
+    since: report.since,
+    highWaterMark: report.highWaterMark,
+  });
   if (workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined) {
     upsertSearchAttributes([{ key: searchAttributes.status, value: findings > 0 ? 'findings' : 'clean' }]);
   }
-  log.info('Reconciliation finished', { requestsChecked: report.requestsChecked, flowsSignalled: report.flowsSignalled.length, unmatched: report.unmatchedRecorded.length });
+  log.info('Reconciliation finished', {
+    since: report.since,
+    highWaterMark: report.highWaterMark,
+    requestsChecked: report.requestsChecked,
+    flowsSignalled: report.flowsSignalled.length,
+    unmatched: report.unmatchedRecorded.length,
+  });
   return report;
 }
 
@@ -100,12 +147,13 @@ export async function reconciliationWorkflow(input: ReconciliationInput = {}): P
  * resolves it (update `resolveUnmatchedPayment`). Runs for ever, continuing as new to keep its history bounded.
  */
 export async function unmatchedPaymentsWorkflow(input: UnmatchedPaymentsInput = {}): Promise<void> {
-  const state: UnmatchedPaymentsState = input.carried ?? { open: [], resolved: [], openAmount: 0 };
+  const state: UnmatchedPaymentsState = input.carried ?? { open: [], resolved: [], openAmount: 0, unconfirmedAmount: 0 };
   const toConfirm: string[] = state.open.filter((e) => !e.confirmed && e.paymentRequestId !== null).map((e) => e.paymentId);
   const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
 
   const publish = (): void => {
-    state.openAmount = state.open.reduce((sum, entry) => sum + entry.amount, 0);
+    // Only confirmed money in the total (and the search attribute); a webhook's unconfirmed word apart.
+    Object.assign(state, unmatchedTotals(state.open));
     if (searchable) {
       upsertSearchAttributes([
         { key: searchAttributes.status, value: state.open.length > 0 ? 'needs_attention' : 'clear' },
@@ -133,7 +181,8 @@ export async function unmatchedPaymentsWorkflow(input: UnmatchedPaymentsInput = 
       const index = state.open.findIndex((e) => e.paymentId === paymentId);
       const [entry] = state.open.splice(index, 1);
       entry!.resolution = resolution;
-      state.resolved = [...state.resolved, entry!].slice(-PAYMENT_DEFAULTS.unmatchedKeptResolved);
+      // Full entries for the most recent, ids beyond: a payment resolved long ago and reported again stays resolved.
+      rememberResolved(state, entry!);
       publish();
       return entry!;
     },
