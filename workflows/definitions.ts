@@ -141,13 +141,25 @@ export type PaymentAmountStatus = 'unpaid' | 'partial_paid' | 'paid' | 'extra_pa
 
 /**
  * A payment request flow's status: Finan's four while the link lives, then the final one at its expiry.
- * - `creating`: the request is being created at Finan;
- * - `rejected`: Finan refused to create it (validation, unknown account): no link exists, no money can arrive;
+ * - `creating`: the request is being created at Finan (or adopted: an earlier attempt made one with this reference);
+ * - `rejected`: Finan refused the request itself (validation, unknown account): no link exists, the reference is spent;
+ * - `unavailable`: Finan could not be reached within the creation window, answered nonsense, or refused *us* (401
+ *   credentials, 403 IP whitelist): `failure` holds its last error. The run fails with `PaymentRequestUnavailable`, so
+ *   the reference may be submitted again; the new run adopts whatever an earlier attempt left at Finan;
  * - `expired`: the link expired with nothing paid; `expired_partial`: it expired partly paid.
  */
-export type PaymentRequestStatus = 'creating' | PaymentAmountStatus | 'expired' | 'expired_partial' | 'rejected';
+export type PaymentRequestStatus = 'creating' | PaymentAmountStatus | 'expired' | 'expired_partial' | 'rejected' | 'unavailable';
 
-export const FINAL_PAYMENT_REQUEST_STATUSES: readonly PaymentRequestStatus[] = ['paid', 'extra_paid', 'expired', 'expired_partial', 'rejected'];
+export const FINAL_PAYMENT_REQUEST_STATUSES: readonly PaymentRequestStatus[] = ['paid', 'extra_paid', 'expired', 'expired_partial', 'rejected', 'unavailable'];
+
+/**
+ * The failure types of payment runs that ended `unavailable`: the only way a payment or invoice run fails, so the
+ * start's `ALLOW_DUPLICATE_FAILED_ONLY` reuse policy lets exactly those references be submitted again.
+ */
+export const PAYMENT_REQUEST_UNAVAILABLE_FAILURE = 'PaymentRequestUnavailable';
+export const INVOICE_UNAVAILABLE_FAILURE = 'InvoiceUnavailable';
+/** The creation update's failure for a request Finan refused (final: the reference is spent). */
+export const PAYMENT_REQUEST_REJECTED_FAILURE = 'PaymentRequestRejected';
 
 export interface PaymentItemInput {
   name: string;
@@ -244,6 +256,10 @@ export interface PaymentRequestState {
 export interface PaymentNotice {
   source: 'webhook' | 'reconciliation' | 'operator';
   /** The payment(s) the sender saw; when every one is already known the notice is a duplicate. Absent: re-read. */
+  /** What those announcements said was paid: shown apart, never in `paidAmount`. */
+  unconfirmedAmount: number;
+  /** Requests an earlier attempt (or run) left at Finan with this reference: read, and their payments counted. */
+  adoptedPaymentRequestIds: string[];
   paymentIds?: string[];
   paymentRequestId?: string | null;
   /** What the sender saw (a hint, never counted). */
@@ -256,8 +272,8 @@ export const paymentRequestCreatedUpdate = defineUpdate<PaymentRequestState, []>
 export const paymentRequestStatusQuery = defineQuery<PaymentRequestState>('status');
 
 /** An invoice's status: Finan's four from the invoice's totals while collecting, then `overdue` past its due date. */
-export type InvoiceStatus = 'creating' | PaymentAmountStatus | 'overdue' | 'rejected';
-export const FINAL_INVOICE_STATUSES: readonly InvoiceStatus[] = ['paid', 'extra_paid', 'overdue', 'rejected'];
+export type InvoiceStatus = 'creating' | PaymentAmountStatus | 'overdue' | 'rejected' | 'unavailable';
+export const FINAL_INVOICE_STATUSES: readonly InvoiceStatus[] = ['paid', 'extra_paid', 'overdue', 'rejected', 'unavailable'];
 
 export interface InvoicePaymentInput {
   invoiceId: string;
@@ -317,6 +333,8 @@ export const invoiceStatusQuery = defineQuery<InvoiceState>('status');
 /** Why a payment is in the operators' inbox. */
 export type UnmatchedReason = 'orphan' | 'late';
 
+  /** What unconfirmed announcements said was paid: shown apart, never in `paidAmount`. */
+  unconfirmedAmount?: number;
 /** A payment that reached no running flow: for an operator to refund, credit or link. */
 export interface UnmatchedPaymentNotice {
   paymentId: string;
@@ -357,12 +375,23 @@ export interface UnmatchedPaymentResolution {
   resolution: string;
 }
 
+  /** Sum of the open entries Finan confirmed: the money really waiting for a decision. */
 export const unmatchedPaymentSignal = defineSignal<[UnmatchedPaymentNotice[]]>('unmatchedPayments');
+  /** Sum of the open entries nobody could confirm with Finan (a webhook's word only): shown apart. */
+  unconfirmedAmount?: number;
+  /**
+   * Payment ids resolved beyond `resolved`'s full entries, kept for deduplication only: the most recent
+   * `unmatchedKeptResolvedIds`, so a payment resolved long ago and reported again is not reopened.
+   */
+  resolvedIds?: string[];
 export const resolveUnmatchedPaymentUpdate = defineUpdate<UnmatchedPayment, [UnmatchedPaymentResolution]>('resolveUnmatchedPayment');
 export const unmatchedPaymentsQuery = defineQuery<UnmatchedPaymentsState>('status');
 
 export interface ReconciliationInput {
-  /** Payments older than this are not looked at again (they were by earlier runs). Default 24 hours. */
+  /**
+   * Only for the very first run (no high-water mark yet from an earlier run): how far back it looks. Default 24
+   * hours. Every later run reads from the mark, however long ago that was.
+   */
   lookbackMs?: number;
 }
 
@@ -370,13 +399,26 @@ export interface ReconciliationInput {
 export interface ReconciliationReport {
   startedAt: string;
   lookbackMs: number;
-  /** Payment requests with payments in the lookback window. */
+  /** Payments made at or after this time were read (the previous run's mark, less a small overlap). */
+  since?: string;
+  /**
+   * The latest payment time this run fully processed (never earlier than the mark it started from): the next run
+   * of the Schedule reads from here (its `lastCompletionResult`). A failed run leaves the mark where it was.
+   */
+  highWaterMark?: string;
+  /** `reading` while the run works (the `status` query), `done` once its findings are final. */
+  phase?: 'reading' | 'done';
+  /** Payment requests with payments since the mark. */
   requestsChecked: number;
   /** Flows that missed a webhook and were told to re-read Finan. */
+/** A reconciliation run's report so far (`npx dongflow show` on a run). */
+export const reconciliationStatusQuery = defineQuery<ReconciliationReport>('status');
   flowsSignalled: { workflowId: string; paymentIds: string[] }[];
   /** Payments newly recorded in the operators' inbox. */
   unmatchedRecorded: { paymentId: string; reason: UnmatchedReason; flowWorkflowId: string | null }[];
 }
+  /** Read from this payment time (ISO) instead of the previous run's mark: an operator's re-read of a period. */
+  since?: string;
 
 /** A payment request as Finan reads or lists it, in our words (no customer or merchant data). */
 export interface ProviderPaymentRequest {
