@@ -25,6 +25,7 @@ export async function isolatedConfig(dataDir: string, env: Record<string, string
     TEMPORAL_UI_PORT: String(await freePort()),
     GATEWAY_PORT: String(await freePort()),
     SANDBOX_PORT: String(await freePort()),
+    DONGFLOW_CODEC_PORT: String(await freePort()),
     DONGFLOW_WORKER_METRICS_PORT: String(await freePort()),
     ...env,
   });

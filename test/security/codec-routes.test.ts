@@ -195,7 +195,8 @@ describe('the codec server on its own listener', () => {
       });
       const decode = (headers: Record<string, string>) =>
         fetch(`http://127.0.0.1:${port}/codec/decode`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
-      for (const headers of [{}, { origin: UI }, { origin: UI, 'x-namespace': 'default' }, { authorization: 'Bearer nope' }]) {
+      const attempts: Record<string, string>[] = [{}, { origin: UI }, { origin: UI, 'x-namespace': 'default' }, { authorization: 'Bearer nope' }];
+      for (const headers of attempts) {
         const res = await decode(headers);
         expect(res.status).toBe(401);
         expect(await res.text()).not.toContain('NGUYEN');
