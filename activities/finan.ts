@@ -8,6 +8,7 @@ import type { FinanClient } from '../providers/finan/client';
 import { FinanError, FinanRateLimitedError, FinanUnprocessableError } from '../providers/finan/errors';
 import type { Payout, PayoutCreated } from '../providers/finan/schemas';
 import type { PayoutInput, ProviderPayoutStatus } from '../workflows/definitions';
+import { otpAcceptedFromRead } from '../workflows/payout-rules';
 
 /** Stable failure types a workflow (and an operator) can rely on. */
 export const FinanFailureType = {
@@ -61,7 +62,7 @@ async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
 }
 
 /** What Finan needs to create a payout: the flow's input without its timing options. */
-export type CreatePayoutActivityInput = Omit<PayoutInput, 'otpTimeoutMs' | 'pollHorizonMs' | 'pollInitialIntervalMs' | 'pollMaxIntervalMs'>;
+export type CreatePayoutActivityInput = Omit<PayoutInput, 'otpTimeoutMs' | 'pollHorizonMs' | 'pollInitialIntervalMs' | 'pollMaxIntervalMs' | 'createWindowMs'>;
 
 /** Finan's view of a payout, in our words. */
 export interface ProviderPayout {
@@ -86,8 +87,11 @@ function fromFinan(p: Pick<Payout | PayoutCreated, 'id' | 'status' | 'remaining_
   return { payoutId: p.id, status: p.status, remainingTry: p.remaining_try };
 }
 
-/** Among payouts sharing a reference (a create retried after a dropped response), the one that went furthest. */
-function mostAdvanced(payouts: Payout[]): Payout | undefined {
+/**
+ * Among payouts sharing a reference, the one that went furthest: a transfer under way or done outranks one waiting for
+ * its OTP, which outranks a failed one; among equals the oldest. Adopting anything else could pay twice.
+ */
+export function mostAdvanced<P extends Pick<Payout, 'status' | 'created_at'>>(payouts: readonly P[]): P | undefined {
   const rank: Record<ProviderPayoutStatus, number> = { success: 3, processing: 2, waiting_confirm: 1, failed: 0 };
   return [...payouts].sort((a, b) => rank[b.status] - rank[a.status] || a.created_at.localeCompare(b.created_at))[0];
 }
@@ -95,18 +99,17 @@ function mostAdvanced(payouts: Payout[]): Payout | undefined {
 export function createFinanActivities(finan: FinanClient) {
   return {
     /**
-     * Creates the payout at Finan exactly once per reference. Finan publishes no idempotency key, so every retry
-     * first looks the payout up by `reference_id`: a first attempt whose response was lost may have created it.
+     * Creates the payout at Finan exactly once per reference. Finan publishes no idempotency key, so every attempt
+     * (the first of every run included) first looks the payout up by `reference_id` and adopts one that exists: an
+     * earlier attempt whose answer was lost, a run before a reset in the Temporal UI, or a payout made outside dongflow.
      */
     async createPayout(input: CreatePayoutActivityInput): Promise<ProviderPayout> {
       const signal = cancellationSignal();
       return mapErrors(async () => {
-        if (activityInfo().attempt > 1) {
-          const existing = mostAdvanced((await finan.findPayoutsByReference(input.referenceId, { signal })).data);
-          if (existing) {
-            log.info('Payout already created by an earlier attempt', { payoutId: existing.id, attempt: activityInfo().attempt });
-            return fromFinan(existing);
-          }
+        const existing = mostAdvanced((await finan.findPayoutsByReference(input.referenceId, { signal })).data);
+        if (existing) {
+          log.info('Payout with this reference already exists at Finan; adopted', { payoutId: existing.id, status: existing.status, attempt: activityInfo().attempt });
+          return fromFinan(existing);
         }
         const created = await finan.createPayout(
           {
@@ -126,6 +129,14 @@ export function createFinanActivities(finan: FinanClient) {
       });
     },
 
+    /** The payout Finan holds for a reference (the most advanced, as creation adopts it), or null when none exists. */
+    async findPayoutByReference(referenceId: string): Promise<ProviderPayout | null> {
+      return mapErrors(async () => {
+        const existing = mostAdvanced((await finan.findPayoutsByReference(referenceId, { signal: cancellationSignal() })).data);
+        return existing ? fromFinan(existing) : null;
+      });
+    },
+
     async getPayout(payoutId: string): Promise<ProviderPayout> {
       return mapErrors(async () => fromFinan((await finan.getPayout(payoutId, { signal: cancellationSignal() })).data));
     },
@@ -139,8 +150,8 @@ export function createFinanActivities(finan: FinanClient) {
       return mapErrors(async () => {
         if (activityInfo().attempt > 1) {
           const current = fromFinan((await finan.getPayout(input.payoutId, { signal })).data);
-          if (current.status === 'processing' || current.status === 'success') return { accepted: true, payout: current };
-          if (current.status === 'failed' || current.remainingTry < input.remainingTryBefore) return { accepted: false, payout: current };
+          const accepted = otpAcceptedFromRead(input.remainingTryBefore, current);
+          if (accepted !== null) return { accepted, payout: current };
         }
         try {
           const verified = await finan.verifyPayoutOtp(input.payoutId, input.code, { signal });

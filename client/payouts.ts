@@ -27,6 +27,7 @@ export interface PayoutsClientOptions {
   /** Defaults applied when a request does not override them. */
   otpTimeoutMs?: number;
   pollHorizonMs?: number;
+  createWindowMs?: number;
 }
 
 export interface StartedPayout {
@@ -102,6 +103,7 @@ async function refuseIfEnded<T>(
   }
 }
 
+/** An OTP answer waits for Finan (verification up to a minute, then a quick read of up to 30 s): never longer. */
 const OTP_ANSWER_TIMEOUT_MS = 150_000;
 
 export function createPayoutsClient(client: Client, options: PayoutsClientOptions = {}) {
@@ -113,7 +115,11 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
     callTemporal(client, timeoutMs, 'payout', referenceId, call);
 
   return {
-    /** Starts a payout. A reference can pay only once: reusing one, even after the first finished, is refused. */
+    /**
+     * Starts a payout. A reference can pay only once: reusing one, even after the first finished, is refused — except
+     * after a run that ended `unavailable` (Finan unreachable, or refusing our credentials or IP): that run failed,
+     * and a new one may take the reference; it adopts whatever the earlier run created at Finan.
+     */
     async startPayout(request: PayoutRequest): Promise<StartedPayout> {
       const valid = parseOrThrow(PayoutRequestSchema, request);
       const input: PayoutInput = {
@@ -127,6 +133,7 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
         description: valid.description,
         otpTimeoutMs: valid.otpTimeoutSeconds !== undefined ? valid.otpTimeoutSeconds * 1000 : options.otpTimeoutMs,
         pollHorizonMs: options.pollHorizonMs,
+        createWindowMs: options.createWindowMs,
       };
       const workflowId = payoutWorkflowId(valid.referenceId);
       return guarded(valid.referenceId, async () => {
@@ -134,7 +141,7 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
           workflowId,
           taskQueue: options.taskQueue ?? WORKFLOW_TASK_QUEUE,
           args: [input],
-          workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
           typedSearchAttributes: [
             { key: searchAttributes.kind, value: 'payout' },
             { key: searchAttributes.reference, value: valid.referenceId },
@@ -153,7 +160,9 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
     },
 
     /**
-     * Passes on the OTP the bank texted. Answers once Finan has: `accepted`, the new status and the tries left.
+     * Passes on the OTP the bank texted. Answers once Finan has: `accepted`, the new status and the tries left; or,
+     * when Finan's answer was lost and could not be read back at once, `accepted: null` with status `confirming`
+     * (the flow keeps reading Finan; read the payout for the outcome). Refused while another OTP is being verified.
      * `submissionId` makes a retried call idempotent (the same id returns the first call's outcome).
      */
     async submitOtp(referenceId: string, code: string, opts: { submissionId?: string } = {}): Promise<OtpOutcome> {
@@ -168,11 +177,16 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
       );
     },
 
-    /** Cancels a payout that has not had its OTP accepted; refused once money may be moving. */
+    /**
+     * Cancels a payout that has not had its OTP accepted: ends `cancelled` only once Finan shows it unconfirmed;
+     * refused once money may be moving (an OTP being verified or confirmed, or Finan showing it accepted).
+     */
     async cancelPayout(referenceId: string): Promise<PayoutState> {
       const handle = handleFor(referenceId);
       return guarded(referenceId, () =>
         refuseIfEnded(handle, (state) => cancelProblem(state, false), () => handle.executeUpdate(cancelPayoutUpdate)),
+        // A cancel first asks Finan whether the payout is still unconfirmed.
+        OTP_ANSWER_TIMEOUT_MS,
       );
     },
   };

@@ -25,24 +25,34 @@ export type ProviderPayoutStatus = 'waiting_confirm' | 'processing' | 'success' 
 
 /**
  * A payout flow's status. Beyond Finan's four:
- * - `creating`: the payout is being created at Finan;
- * - `rejected`: Finan refused to create it (validation, auth, IP whitelist, unknown account): no payout exists;
- * - `cancelled`: cancelled before an OTP was accepted: nothing was confirmed, no money moved;
- * - `expired`: no OTP accepted before the OTP deadline: nothing was confirmed, no money moved;
- * - `needs_attention`: Finan still reported `processing` at the polling horizon; an operator must check.
+ * - `creating`: the payout is being created at Finan (or adopted: one with this reference already exists there);
+ * - `confirming`: an OTP verification may have reached Finan but its answer was lost; the flow reads Finan until it
+ *   knows (no cancel, no expiry meanwhile), then continues as Finan says;
+ * - `rejected`: Finan refused the payout itself (validation, unknown account, insufficient balance): none exists;
+ * - `unavailable`: Finan could not be reached within the creation window, or refused *us* (401 credentials, 403 IP
+ *   whitelist). No OTP was sent, so no money moved; the reference may be submitted again, and the new run adopts
+ *   whatever an earlier attempt created at Finan;
+ * - `cancelled`: cancelled before an OTP was accepted, and Finan then still reported the payout unconfirmed;
+ * - `expired`: no OTP accepted before the OTP deadline, and Finan then still reported it unconfirmed;
+ * - `needs_attention`: Finan did not give a final answer within the polling horizon; an operator must check.
  */
 export type PayoutStatus =
   | 'creating'
   | 'waiting_confirm'
+  | 'confirming'
   | 'processing'
   | 'success'
   | 'failed'
   | 'rejected'
+  | 'unavailable'
   | 'cancelled'
   | 'expired'
   | 'needs_attention';
 
-export const FINAL_PAYOUT_STATUSES: readonly PayoutStatus[] = ['success', 'failed', 'rejected', 'cancelled', 'expired', 'needs_attention'];
+export const FINAL_PAYOUT_STATUSES: readonly PayoutStatus[] = ['success', 'failed', 'rejected', 'unavailable', 'cancelled', 'expired', 'needs_attention'];
+
+/** The failure type of a payout run that ended `unavailable`: the one close that lets its reference be used again. */
+export const PAYOUT_UNAVAILABLE_FAILURE = 'PayoutUnavailable';
 
 export interface PayoutInput {
   referenceId: string;
@@ -63,6 +73,8 @@ export interface PayoutInput {
   /** First polling interval; doubles up to `pollMaxIntervalMs`. */
   pollInitialIntervalMs?: number;
   pollMaxIntervalMs?: number;
+  /** How long creation keeps retrying an unreachable Finan before the run ends `unavailable`. Default 10 minutes. */
+  createWindowMs?: number;
 }
 
 /** Why a step failed, for the caller and the operator: provider status, code and request id when Finan answered. */
@@ -108,7 +120,8 @@ export interface OtpSubmission {
 }
 
 export interface OtpOutcome {
-  accepted: boolean;
+  /** `null`: Finan's answer was lost; the flow is confirming the outcome with Finan (status `confirming`). */
+  accepted: boolean | null;
   status: PayoutStatus;
   remainingTry: number | null;
 }

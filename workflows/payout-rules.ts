@@ -7,6 +7,7 @@ import { FINAL_PAYOUT_STATUSES, OTP_PATTERN } from './definitions';
 
 export const PAYOUT_DEFAULTS = {
   otpTimeoutMs: 10 * 60_000,
+  createWindowMs: 10 * 60_000,
   pollHorizonMs: 24 * 60 * 60_000,
   pollInitialIntervalMs: 2_000,
   pollMaxIntervalMs: 10 * 60_000,
@@ -16,16 +17,24 @@ export function isFinalPayoutStatus(status: PayoutStatus): boolean {
   return FINAL_PAYOUT_STATUSES.includes(status);
 }
 
+/** What an OTP submission must wait for, if anything: another one being verified, or a lost answer being confirmed. */
+export type OtpBusy = 'verifying' | null;
+
 /** Why an OTP submission must be refused before it is recorded, or null when it may go ahead. */
-export function otpSubmissionProblem(state: Pick<PayoutState, 'status'>, code: unknown): string | null {
+export function otpSubmissionProblem(state: Pick<PayoutState, 'status'>, code: unknown, busy: OtpBusy = null): string | null {
   if (typeof code !== 'string' || !OTP_PATTERN.test(code)) return 'code must be a string of exactly 6 digits';
   if (state.status === 'creating') return 'the payout is still being created at Finan; submit the OTP once it is waiting_confirm';
+  if (state.status === 'confirming') {
+    return "Finan's answer to an earlier OTP was lost and is being confirmed with Finan; read the payout and submit again only if it is waiting_confirm";
+  }
   if (state.status !== 'waiting_confirm') return `the payout is ${state.status}, not waiting for an OTP`;
+  if (busy === 'verifying') return 'an OTP is being verified with Finan; wait for its answer before submitting another';
   return null;
 }
 
-/** Why a cancel request must be refused, or null when it may go ahead. */
+/** Why a cancel request must be refused, or null when it may go ahead (after Finan confirms nothing was accepted). */
 export function cancelProblem(state: Pick<PayoutState, 'status'>, otpInFlight: boolean): string | null {
+  if (state.status === 'confirming') return "Finan's answer to an OTP is being confirmed; money may be moving, so the payout cannot be cancelled now";
   if (otpInFlight) return 'an OTP is being verified with Finan; the payout can no longer be cancelled';
   if (state.status === 'creating' || state.status === 'waiting_confirm') return null;
   return `the payout is ${state.status}; only a payout waiting for its OTP can be cancelled`;
@@ -33,7 +42,8 @@ export function cancelProblem(state: Pick<PayoutState, 'status'>, otpInFlight: b
 
 /**
  * What Finan's answer to an OTP means: the submitter's outcome and, when the answer ended the payout, why.
- * A wrong code leaves `remainingTry` tries; with none left Finan marks the payout failed.
+ * Every verification spends a try (the page: created with 3, a right code answers `processing, remaining_try: 2`);
+ * with none left after a wrong code Finan marks the payout failed.
  */
 export function otpVerificationOutcome(accepted: boolean, payout: { status: ProviderPayoutStatus; remainingTry: number }): {
   outcome: OtpOutcome;
@@ -43,6 +53,26 @@ export function otpVerificationOutcome(accepted: boolean, payout: { status: Prov
     outcome: { accepted, status: payout.status, remainingTry: payout.remainingTry },
     failure: payout.status === 'failed' ? { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' } : null,
   };
+}
+
+/**
+ * What a read of the payout says about an OTP sent while it had `remainingTryBefore` tries, when the answer to
+ * that submission was lost: accepted once Finan moved past `waiting_confirm` (unless it failed); refused when a try
+ * was spent without leaving `waiting_confirm`; `null` when Finan shows no trace of it (the code never arrived).
+ */
+export function otpAcceptedFromRead(remainingTryBefore: number, payout: { status: ProviderPayoutStatus; remainingTry: number }): boolean | null {
+  if (payout.status === 'processing' || payout.status === 'success') return true;
+  if (payout.status === 'failed') return false;
+  return payout.remainingTry < remainingTryBefore ? false : null;
+}
+
+/**
+ * A payout run that could not create its payout: Finan refusing the payout itself is final (`rejected`); Finan
+ * refusing *us* (credentials, IP whitelist) or not answering within the creation window is `unavailable`, which
+ * leaves the reference usable once the cause is fixed.
+ */
+export function creationFailureStatus(failureType: string): 'rejected' | 'unavailable' {
+  return ['FinanValidation', 'FinanNotFound', 'FinanUnprocessable'].includes(failureType) ? 'rejected' : 'unavailable';
 }
 
 /** Last four characters of an account number: enough for an operator to recognise it, not PII. */
@@ -58,6 +88,8 @@ export function payoutDetails(state: Pick<PayoutState, 'status' | 'payoutId' | '
       return `Creating the payout of ${money} at Finan`;
     case 'waiting_confirm':
       return `Waiting for the bank's OTP until ${state.otpDeadline ?? '?'} (${state.remainingTry ?? '?'} tries left); Finan payout ${state.payoutId}`;
+    case 'confirming':
+      return `Finan's answer to an OTP was lost; reading payout ${state.payoutId ?? '(by reference)'} from Finan until it is known`;
     case 'processing':
       return `OTP accepted; polling Finan until payout ${state.payoutId} settles`;
     case 'success':

@@ -1,8 +1,9 @@
 /**
  * Finan payouts, emulated in memory (https://api.finan.one/open/api/v1/payouts).
  *
- * Lifecycle, per the provider page: created `waiting_confirm` with 3 OTP tries → right OTP → `processing` →
- * `success` (money leaves the source account) or `failed`. Three wrong OTPs → `failed`, no money moves.
+ * Lifecycle, per the provider page: created `waiting_confirm` with 3 OTP tries; every verification spends one → right
+ * OTP → `processing` → `success` (money leaves the source account) or `failed`. Three wrong OTPs → `failed`, no money
+ * moves.
  *
  * Documented beneficiary account numbers (everything else succeeds):
  * - `0000000000` (FAILING_BENEFICIARY_ACCOUNT_NUMBER): after processing the bank rejects the transfer → `failed`.
@@ -119,16 +120,20 @@ export class PayoutBook {
     return this.payouts.get(id)?.otp;
   }
 
-  /** Verifies an OTP; throws the page's 404/422 errors. A wrong code costs a try; the last one fails the payout. */
+  /**
+   * Verifies an OTP; throws the page's 404/422 errors. Every verification spends a try, as the page's example shows
+   * (created with `remaining_try: 3`, a right code answers `processing, remaining_try: 2`); a wrong code that spends
+   * the last try fails the payout.
+   */
   verifyOtp(clientId: string, id: string, code: number): PayoutSummary {
     const payout = this.find(clientId, id);
     if (payout.remaining_try === 0) throw new FinanApiError(422, 'No OTP attempts remaining');
     if (payout.status !== 'waiting_confirm') {
       throw new FinanApiError(422, 'Payout is not waiting for OTP confirmation');
     }
+    payout.remaining_try -= 1;
     // `code` is an integer on the wire, so "012345" arrives as 12345: compare numbers, not strings.
     if (code !== Number(payout.otp)) {
-      payout.remaining_try -= 1;
       if (payout.remaining_try === 0) payout.status = 'failed';
       throw new FinanApiError(422, 'Invalid OTP code');
     }

@@ -2,6 +2,7 @@
  * Payouts end to end, as a backend uses them: through the gateway, on a real Temporal dev server, against the
  * Finan sandbox. The money invariant is checked on the sandbox's ledger, not on workflow status.
  */
+import { temporal } from '@temporalio/proto';
 import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, STUCK_BENEFICIARY_ACCOUNT_NUMBER } from '../../sandbox/server';
 import { payoutWorkflowId, searchAttributes } from '../../workflows/definitions';
@@ -48,6 +49,11 @@ async function payoutWaitingForOtp(referenceId: string) {
 }
 
 const ledgerFor = async (referenceId: string) => (await sandbox.ledger()).filter((t) => t.reference_id === referenceId);
+/** Finan's payouts with this reference, read with Finan's own API. */
+const finanPayoutsFor = async (referenceId: string) =>
+  (await new FinanClient({ baseUrl: stack.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' }).listPayouts()).data.filter(
+    (p) => p.reference_id === referenceId,
+  );
 
 test('a payout with the right OTP ends in success with exactly one transfer on the ledger', async () => {
   const referenceId = newReference();
@@ -63,7 +69,8 @@ test('a payout with the right OTP ends in success with exactly one transfer on t
   const otp = await sandbox.otp(waiting.payoutId);
   const submitted = await api.post(`/v1/payouts/${referenceId}/otp`, { code: otp });
   expect(submitted.status).toBe(200);
-  expect(submitted.body).toEqual({ accepted: true, status: 'processing', remainingTry: 3 });
+  // The page's example: a payout created with 3 tries answers a right code with `processing, remaining_try: 2`.
+  expect(submitted.body).toEqual({ accepted: true, status: 'processing', remainingTry: 2 });
 
   const done = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status === 'success');
   expect(done).toMatchObject({ status: 'success', providerStatus: 'success', failure: null });
@@ -96,7 +103,7 @@ test('a wrong OTP leaves two tries, then the right one goes through', async () =
   expect(wrong.body).toEqual({ accepted: false, status: 'waiting_confirm', remainingTry: 2 });
 
   const right = await api.post(`/v1/payouts/${referenceId}/otp`, { code: otp });
-  expect(right.body).toEqual({ accepted: true, status: 'processing', remainingTry: 2 });
+  expect(right.body).toEqual({ accepted: true, status: 'processing', remainingTry: 1 });
   await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body.status, (s) => s === 'success');
   expect(await ledgerFor(referenceId)).toHaveLength(1);
 });
@@ -151,7 +158,14 @@ test("an operator's cancellation from the Temporal UI ends a payout waiting for 
   await api.post(`/v1/payouts/${movingRef}/otp`, { code: await sandbox.otp(moving.payoutId) });
   const movingHandle = stack.client.workflow.getHandle(payoutWorkflowId(movingRef));
   await movingHandle.cancel();
-  await new Promise((r) => setTimeout(r, 1_500));
+  // Once the workflow has handled the cancellation request (a task completed after it), it is still polling.
+  await eventually(
+    async () => (await movingHandle.fetchHistory()).events!.map((e) => e.eventType),
+    (types) => {
+      const requested = types.indexOf(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED);
+      return requested >= 0 && types.slice(requested).includes(temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+    },
+  );
   expect((await api.get(`/v1/payouts/${movingRef}`)).body.status).toBe('processing');
   expect((await movingHandle.describe()).status.name).toBe('RUNNING');
   await movingHandle.terminate('test cleanup: the sandbox keeps this payout processing forever');
@@ -202,18 +216,34 @@ test('a payout Finan refuses (unknown source account) ends rejected with the pro
   expect(state.failure.requestId).toBeTruthy();
 });
 
-test('a server whose IP Finan has not whitelisted gets the payout rejected at once, not retried', async () => {
+test('a server whose IP Finan has not whitelisted ends the payout unavailable at once, and the reference pays once the IP is added', async () => {
+  const referenceId = newReference();
   await sandbox.settings({ ipWhitelist: ['10.9.9.9'] });
   try {
-    const referenceId = newReference();
     await api.post('/v1/payouts', payoutBody(referenceId));
     const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 10_000);
-    expect(state.status).toBe('rejected');
+    // A refusal of *us* (configuration), not of the payout: the reference stays usable.
+    expect(state.status).toBe('unavailable');
     expect(state.failure).toMatchObject({ type: 'FinanForbidden', httpStatus: 403, providerCode: 104000 });
     expect(state.failure.message).toContain('IP address not whitelisted');
   } finally {
     await sandbox.settings({ ipWhitelist: null });
   }
+  // payoutWaitingForOtp submits the reference again and expects 202.
+  const { payoutId } = await payoutWaitingForOtp(referenceId);
+  await api.post(`/v1/payouts/${referenceId}/otp`, { code: await sandbox.otp(payoutId) });
+  await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body.status, (s) => s === 'success');
+  expect(await finanPayoutsFor(referenceId)).toHaveLength(1);
+  expect(await ledgerFor(referenceId)).toHaveLength(1);
+  // Once it paid, the reference is spent for good.
+  expect((await api.post('/v1/payouts', payoutBody(referenceId))).status).toBe(409);
+});
+
+test('a payout Finan refused for itself keeps its reference spent: a second submission is refused', async () => {
+  const referenceId = newReference();
+  await api.post('/v1/payouts', { ...payoutBody(referenceId), accountId: '00000000-0000-4000-8000-000000000000' });
+  await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body.status, (s) => s === 'rejected');
+  expect((await api.post('/v1/payouts', payoutBody(referenceId))).status).toBe(409);
 });
 
 test('while Finan answers 503 the creation is retried, then goes through once', async () => {
@@ -221,15 +251,19 @@ test('while Finan answers 503 the creation is retried, then goes through once', 
   const referenceId = newReference();
   try {
     await api.post('/v1/payouts', payoutBody(referenceId));
-    await new Promise((r) => setTimeout(r, 2_500));
+    // Retried, not given up: a third attempt is under way while the payout still says `creating`.
+    await eventually(
+      async () => (await stack.client.workflow.getHandle(payoutWorkflowId(referenceId)).describe()).raw.pendingActivities?.[0]?.attempt ?? 0,
+      (attempt) => attempt >= 3,
+      60_000,
+    );
     expect((await api.get(`/v1/payouts/${referenceId}`)).body.status).toBe('creating');
   } finally {
     await sandbox.clearFaults();
   }
-  const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 30_000);
+  const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 60_000);
   expect(state.status).toBe('waiting_confirm');
-  const finan = new FinanClient({ baseUrl: stack.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
-  expect((await finan.findPayoutsByReference(referenceId)).data).toHaveLength(1);
+  expect(await finanPayoutsFor(referenceId)).toHaveLength(1);
 });
 
 test('with 30% of payout creations and OTP answers dropped after commit, twenty payouts make exactly twenty transfers', async () => {
@@ -257,6 +291,8 @@ test('with 30% of payout creations and OTP answers dropped after commit, twenty 
     const ledger = (await sandbox.ledger()).filter((t) => references.includes(t.reference_id ?? ''));
     expect(ledger).toHaveLength(20);
     expect(new Set(ledger.map((t) => t.reference_id)).size).toBe(20);
+    // Finan's own list, not only the money: a duplicate that never got an OTP moves nothing yet still exists.
+    for (const referenceId of references) expect(await finanPayoutsFor(referenceId)).toHaveLength(1);
   } finally {
     await sandbox.clearFaults();
   }

@@ -120,7 +120,7 @@ test('killing the worker mid-creation and mid-verification neither duplicates a 
   await startWorker();
   for (const outcome of await outcomes) expect(outcome.accepted).toBe(true);
   const done = await Promise.all(references.map((ref) => eventually(() => state(ref), (s: PayoutState) => s.status === 'success', 90_000, 500)));
-  done.forEach((s) => expect(s.remainingTry).toBe(3));
+  done.forEach((s) => expect(s.remainingTry).toBe(2));
 
   for (const ref of references) expect(await transfersFor(ref)).toBe(1);
 }, 300_000);
