@@ -1,15 +1,18 @@
 /**
- * The codec on a real Temporal server: what the server stores is encrypted, a plain JSON signal (as the Temporal CLI
- * sends it) still reaches the workflow, and a worker holding a rotated key ring reads payloads under the old key.
+ * The codec on a real Temporal server: what the server stores is encrypted (payloads and failures' messages), a plain
+ * JSON signal (as the Temporal CLI sends it) still reaches the workflow, and a worker holding a rotated key ring reads
+ * payloads under the old key.
  */
-import { Client } from '@temporalio/client';
+import { ApplicationFailure as ActivityApplicationFailure } from '@temporalio/activity';
+import { Client, WorkflowFailedError } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { dataConverterFor } from '../../codec/data-converter';
+import { FAILURE_CONVERTER_PATH, dataConverterFor } from '../../codec/data-converter';
 import type { KeyRing } from '../../codec/keys';
-import type { collectOtpsWorkflow } from './codec-workflows';
+import type { collectOtpsWorkflow, refusedTransferWorkflow, RefusingActivities } from './codec-workflows';
 import { otpSignal } from './codec-workflows';
 import { ringK1, ringK2K1 } from './keyring-fixtures';
 
@@ -23,7 +26,8 @@ let bundle: WorkflowBundleWithSourceMap;
 const quiet = new DefaultLogger('ERROR');
 
 beforeAll(async () => {
-  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./codec-workflows'), logger: quiet });
+  // A prebuilt bundle takes the failure converter at build time, as production's would.
+  bundle = await bundleWorkflowCode({ workflowsPath: require.resolve('./codec-workflows'), failureConverterPath: FAILURE_CONVERTER_PATH, logger: quiet });
   env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
   });
@@ -36,12 +40,20 @@ afterAll(async () => {
 
 const encryptingClient = (ring: KeyRing) => new Client({ connection: env.connection, namespace, dataConverter: dataConverterFor(ring) });
 
+const ACCOUNT_NUMBER = '0071000999111';
+const activities: RefusingActivities = {
+  async refuseTransfer(accountNumber) {
+    throw ActivityApplicationFailure.nonRetryable(`Finan 422: beneficiary account ${accountNumber} is closed`, 'FinanUnprocessable', { accountNumber });
+  },
+};
+
 async function runWorker<T>(ring: KeyRing, fn: () => Promise<T>): Promise<T> {
   const worker = await Worker.create({
     connection: env.nativeConnection,
     namespace,
     taskQueue: TASK_QUEUE,
     workflowBundle: bundle,
+    activities,
     dataConverter: dataConverterFor(ring),
   });
   return worker.runUntil(fn);
@@ -108,4 +120,36 @@ it('after rotation, reads payloads under the old key and writes new ones under t
   const events = await rawHistory(workflowId);
   const completed = events.find((e) => e.workflowExecutionCompletedEventAttributes)!.workflowExecutionCompletedEventAttributes!;
   expect(describePayload(completed.result?.payloads?.[0])).toEqual({ encoding: 'binary/encrypted', keyId: 'k2' });
+});
+
+it("keeps a failure's message (an account number) out of stored history, and the client reads it back", async () => {
+  const workflowId = `codec-failure-${Date.now()}`;
+  const outcome = await runWorker(ringK1(), async () => {
+    const handle = await encryptingClient(ringK1()).workflow.start<typeof refusedTransferWorkflow>('refusedTransferWorkflow', {
+      taskQueue: TASK_QUEUE,
+      workflowId,
+      args: [ACCOUNT_NUMBER],
+    });
+    return handle.result().catch((err: unknown) => err);
+  });
+  // Decoded by the client: the workflow's failure and, under it, the activity's, each with its message and details.
+  expect(outcome).toBeInstanceOf(WorkflowFailedError);
+  const failure = (outcome as WorkflowFailedError).cause as ApplicationFailure;
+  expect(failure).toBeInstanceOf(ApplicationFailure);
+  expect(failure.message).toBe(`transfer to account ${ACCOUNT_NUMBER} was refused`);
+  expect(failure.details).toEqual([{ accountNumber: ACCOUNT_NUMBER }]);
+  const activityFailure = failure.cause as ActivityFailure;
+  expect(activityFailure).toBeInstanceOf(ActivityFailure);
+  expect(activityFailure.cause?.message).toBe(`Finan 422: beneficiary account ${ACCOUNT_NUMBER} is closed`);
+
+  // Stored: no account number anywhere, in messages, stack traces or details; the messages are placeholders.
+  const events = await rawHistory(workflowId);
+  const stored = Buffer.from(temporal.api.history.v1.History.encode({ events }).finish());
+  expect(stored.includes(ACCOUNT_NUMBER)).toBe(false);
+  const activityFailed = events.find((e) => e.activityTaskFailedEventAttributes)!.activityTaskFailedEventAttributes!.failure!;
+  const workflowFailed = events.find((e) => e.workflowExecutionFailedEventAttributes)!.workflowExecutionFailedEventAttributes!.failure!;
+  for (const stored of [activityFailed, workflowFailed]) {
+    expect(stored.message).toBe('Encoded failure');
+    expect(describePayload(stored.encodedAttributes ?? undefined)).toEqual({ encoding: 'binary/encrypted', keyId: 'k1' });
+  }
 });
