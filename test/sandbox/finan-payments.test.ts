@@ -9,7 +9,7 @@ import {
   paymentsClient,
 } from './finan-payments-client';
 import type { PaymentRequestCreated } from './finan-payments-client';
-import { sandboxControls, sleep } from './finan-test-client';
+import { eventually, sandboxControls } from './finan-test-client';
 
 let sandbox: RunningSandbox;
 let finan: ReturnType<typeof paymentsClient>;
@@ -55,6 +55,8 @@ describe('creating a payment request', () => {
         },
       },
     });
+    // Shaped like the page's example request_id, "d0a463bc089ea27859e2ebb5d33857c3".
+    expect(body.request_id).toMatch(/^[0-9a-f]{32}$/);
   });
 
   it("gives a VietQR that pays the amount to the Shinhan account (BIN 970424) with the remark as content", async () => {
@@ -97,6 +99,16 @@ describe('creating a payment request', () => {
       merchant: null,
       customer: null,
     });
+  });
+
+  it('a link lives 30 minutes from its creation (the page), and is open until then', async () => {
+    const before = Date.now();
+    const request = await created();
+    const after = Date.now();
+    const { body } = await controls.inspect(request.payment_request_id);
+    expect(Date.parse(body.expires_at)).toBeGreaterThanOrEqual(before + 30 * 60_000);
+    expect(Date.parse(body.expires_at)).toBeLessThanOrEqual(after + 30 * 60_000);
+    expect(body.expired).toBe(false);
   });
 
   it('codes and remarks are unique', async () => {
@@ -281,7 +293,7 @@ describe("customers' payments", () => {
 });
 
 describe('link expiry after 30 minutes (scaled)', () => {
-  // 30 minutes × 0.0001 = 180 ms.
+  // 30 minutes × 0.0001 = 180 ms, on the sandbox's clock; the test waits for the expiry instead of guessing its time.
   let scaled: RunningSandbox;
   beforeAll(async () => {
     scaled = await startSandbox({ port: 0, timeScale: 0.0001 });
@@ -291,12 +303,13 @@ describe('link expiry after 30 minutes (scaled)', () => {
   it('expires the link: a card payment is refused, a late bank transfer is still recorded and counted', async () => {
     const api = paymentsClient(scaled.finanBaseUrl);
     const control = paymentControls(scaled.url);
+    const before = Date.now();
     const transfer = (await api.create()).body.data as PaymentRequestCreated;
     const card = (await api.create({ payment_method: 'card', amount: 1000, reference_id: 'C-1' })).body.data as PaymentRequestCreated;
 
-    const before = await control.inspect(transfer.payment_request_id);
-    expect(before.body.expired).toBe(false);
-    await sleep(250);
+    expect(Date.parse((await control.inspect(transfer.payment_request_id)).body.expires_at)).toBeGreaterThanOrEqual(before + 180);
+    // The card request was created last: once it has expired, both have.
+    await eventually(async () => (await control.inspect(card.payment_request_id)).body.expired, (expired) => expired);
     expect((await control.inspect(transfer.payment_request_id)).body.expired).toBe(true);
 
     const refused = await control.checkout(card.payment_request_id);
