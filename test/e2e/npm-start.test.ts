@@ -4,10 +4,10 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { freePort } from '../helpers/ports';
 
 const root = resolve(__dirname, '../..');
@@ -26,7 +26,7 @@ async function listening(port: number): Promise<boolean> {
 async function startStack(
   dataDir = mkdtempSync(join(tmpdir(), 'dongflow-start-')),
 ): Promise<{ child: ChildProcess; output: () => string; ports: number[]; dataDir: string }> {
-  const [temporal, ui, gateway, sandbox, metrics] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort()]);
+  const [temporal, ui, gateway, sandbox, metrics, codec] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: root,
@@ -39,6 +39,7 @@ async function startStack(
       GATEWAY_PORT: String(gateway),
       SANDBOX_PORT: String(sandbox),
       DONGFLOW_WORKER_METRICS_PORT: String(metrics),
+      DONGFLOW_CODEC_PORT: String(codec),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,17 +51,20 @@ async function startStack(
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { child, output: () => out, ports: [temporal, ui, gateway, sandbox, metrics], dataDir };
+  return { child, output: () => out, ports: [temporal, ui, gateway, sandbox, metrics, codec], dataDir };
 }
 
 test.each(['SIGTERM', 'SIGINT'] as const)('on %s it stops everything it started, and prints where everything was', async (signal) => {
   const { child, output, ports, dataDir } = await startStack();
   try {
-    const [, ui, gateway, sandbox, metrics] = ports as [number, number, number, number, number];
+    const [temporal, ui, gateway, sandbox, metrics, codec] = ports as [number, number, number, number, number, number];
     expect(output()).toContain(`Gateway (REST API)   http://127.0.0.1:${gateway}`);
     expect(output()).toContain(`Temporal Web UI      http://127.0.0.1:${ui}`);
     expect(output()).toContain(`Provider sandbox     http://127.0.0.1:${sandbox}`);
     expect(output()).toMatch(/Development API key {2}dfk_/);
+    // The codec server has its own loopback listener, and the Temporal CLI flags to read payloads through it.
+    expect(output()).toContain(`Codec server         http://127.0.0.1:${codec}/codec  (loopback only, no token)`);
+    expect(output()).toContain(`Temporal CLI flags   --address 127.0.0.1:${temporal} --namespace default --codec-endpoint http://127.0.0.1:${codec}/codec\n`);
     for (const port of ports) expect(await listening(port)).toBe(true);
     // Prometheus: the gateway's own metrics, and the worker's Temporal SDK metrics.
     expect(await (await fetch(`http://127.0.0.1:${gateway}/metrics`)).text()).toContain('dongflow_http_requests_total');
@@ -98,3 +102,38 @@ test('it starts again on its existing data folder, keeping the development key',
     rmSync(first.dataDir, { recursive: true, force: true });
   }
 }, 150_000);
+
+test('with a public gateway and no DONGFLOW_API_KEYS it stops at once with one line, starting nothing', async () => {
+  const dataDir = join(mkdtempSync(join(tmpdir(), 'dongflow-refuse-')), 'data');
+  try {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, DONGFLOW_DATA_DIR: dataDir, GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: String(await freePort()), DONGFLOW_CODEC_HOST: '0.0.0.0' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));
+    expect(code).toBe(2);
+    const problems = out.split('\n').filter((line) => line.startsWith('  - '));
+    expect(problems).toEqual([
+      '  - DONGFLOW_CODEC_AUTH_TOKEN is required when DONGFLOW_CODEC_HOST (0.0.0.0) is not a loopback address: the codec server decrypts every payload',
+    ]);
+    // The codec problem is reported by the loader; once fixed, the API-key one is next, also in one line.
+    const again = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
+      cwd: root,
+      env: { PATH: process.env.PATH, DONGFLOW_DATA_DIR: dataDir, GATEWAY_HOST: '0.0.0.0', GATEWAY_PORT: String(await freePort()) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out2 = '';
+    again.stderr.on('data', (chunk: Buffer) => (out2 += chunk.toString()));
+    expect(await new Promise<number | null>((r) => again.once('exit', (c) => r(c)))).toBe(2);
+    expect(out2.split('\n').filter((line) => line.startsWith('  - '))).toEqual([
+      expect.stringMatching(/^ {2}- DONGFLOW_API_KEYS is required when GATEWAY_HOST \(0\.0\.0\.0\) is not a loopback address: /),
+    ]);
+    expect(existsSync(dataDir)).toBe(false);
+  } finally {
+    rmSync(dirname(dataDir), { recursive: true, force: true });
+  }
+}, 60_000);
