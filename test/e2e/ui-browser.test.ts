@@ -1,6 +1,6 @@
 /**
  * What an operator sees: a real Chromium opens the Temporal Web UI of the running stack, finds a payout by its
- * search attribute, and reads its input decoded through the gateway's codec server.
+ * search attribute, and reads its input decoded through the codec server's own loopback listener (the gateway has none).
  */
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
