@@ -256,6 +256,10 @@ export interface PaymentRequestState {
   expiresAt: string | null;
   /** Payment ids announced (webhook) that Finan has not listed yet: not counted. */
   unconfirmedPaymentIds: string[];
+  /** What those announcements said was paid: shown apart, never in `paidAmount`. */
+  unconfirmedAmount: number;
+  /** Requests an earlier attempt (or run) left at Finan with this reference: read, and their payments counted. */
+  adoptedPaymentRequestIds: string[];
   createdAt: string;
   updatedAt: string;
   failure: FailureInfo | null;
@@ -269,10 +273,6 @@ export interface PaymentRequestState {
 export interface PaymentNotice {
   source: 'webhook' | 'reconciliation' | 'operator';
   /** The payment(s) the sender saw; when every one is already known the notice is a duplicate. Absent: re-read. */
-  /** What those announcements said was paid: shown apart, never in `paidAmount`. */
-  unconfirmedAmount: number;
-  /** Requests an earlier attempt (or run) left at Finan with this reference: read, and their payments counted. */
-  adoptedPaymentRequestIds: string[];
   paymentIds?: string[];
   paymentRequestId?: string | null;
   /** What the sender saw (a hint, never counted). */
@@ -333,6 +333,8 @@ export interface InvoiceState {
   requestCount: number;
   payments: ConfirmedPayment[];
   unconfirmedPaymentIds: string[];
+  /** What unconfirmed announcements said was paid: shown apart, never in `paidAmount`. */
+  unconfirmedAmount?: number;
   /** Runs of the flow so far (continue-as-new keeps history bounded). */
   run: number;
   createdAt: string;
@@ -346,8 +348,6 @@ export const invoiceStatusQuery = defineQuery<InvoiceState>('status');
 /** Why a payment is in the operators' inbox. */
 export type UnmatchedReason = 'orphan' | 'late';
 
-  /** What unconfirmed announcements said was paid: shown apart, never in `paidAmount`. */
-  unconfirmedAmount?: number;
 /** A payment that reached no running flow: for an operator to refund, credit or link. */
 export interface UnmatchedPaymentNotice {
   paymentId: string;
@@ -375,7 +375,15 @@ export interface UnmatchedPaymentsState {
   open: UnmatchedPayment[];
   /** The most recent resolved entries (older ones are in earlier runs' histories). */
   resolved: UnmatchedPayment[];
+  /** Sum of the open entries Finan confirmed: the money really waiting for a decision. */
   openAmount: number;
+  /** Sum of the open entries nobody could confirm with Finan (a webhook's word only): shown apart. */
+  unconfirmedAmount?: number;
+  /**
+   * Payment ids resolved beyond `resolved`'s full entries, kept for deduplication only: the most recent
+   * `unmatchedKeptResolvedIds`, so a payment resolved long ago and reported again is not reopened.
+   */
+  resolvedIds?: string[];
 }
 
 export interface UnmatchedPaymentsInput {
@@ -388,17 +396,11 @@ export interface UnmatchedPaymentResolution {
   resolution: string;
 }
 
-  /** Sum of the open entries Finan confirmed: the money really waiting for a decision. */
 export const unmatchedPaymentSignal = defineSignal<[UnmatchedPaymentNotice[]]>('unmatchedPayments');
-  /** Sum of the open entries nobody could confirm with Finan (a webhook's word only): shown apart. */
-  unconfirmedAmount?: number;
-  /**
-   * Payment ids resolved beyond `resolved`'s full entries, kept for deduplication only: the most recent
-   * `unmatchedKeptResolvedIds`, so a payment resolved long ago and reported again is not reopened.
-   */
-  resolvedIds?: string[];
 export const resolveUnmatchedPaymentUpdate = defineUpdate<UnmatchedPayment, [UnmatchedPaymentResolution]>('resolveUnmatchedPayment');
 export const unmatchedPaymentsQuery = defineQuery<UnmatchedPaymentsState>('status');
+/** A reconciliation run's report so far (`npx dongflow show` on a run). */
+export const reconciliationStatusQuery = defineQuery<ReconciliationReport>('status');
 
 export interface ReconciliationInput {
   /**
@@ -406,10 +408,14 @@ export interface ReconciliationInput {
    * hours. Every later run reads from the mark, however long ago that was.
    */
   lookbackMs?: number;
+  /** Read from this payment time (ISO) instead of the previous run's mark: an operator's re-read of a period. */
+  since?: string;
 }
 
 /** A run's findings: its workflow result, memo and search attributes show them in the Temporal UI. */
 export interface ReconciliationReport {
+  /** This run's workflow id (`npx dongflow show <it>`). */
+  workflowId?: string;
   startedAt: string;
   lookbackMs: number;
   /** Payments made at or after this time were read (the previous run's mark, less a small overlap). */
@@ -424,14 +430,10 @@ export interface ReconciliationReport {
   /** Payment requests with payments since the mark. */
   requestsChecked: number;
   /** Flows that missed a webhook and were told to re-read Finan. */
-/** A reconciliation run's report so far (`npx dongflow show` on a run). */
-export const reconciliationStatusQuery = defineQuery<ReconciliationReport>('status');
   flowsSignalled: { workflowId: string; paymentIds: string[] }[];
   /** Payments newly recorded in the operators' inbox. */
   unmatchedRecorded: { paymentId: string; reason: UnmatchedReason; flowWorkflowId: string | null }[];
 }
-  /** Read from this payment time (ISO) instead of the previous run's mark: an operator's re-read of a period. */
-  since?: string;
 
 /** A payment request as Finan reads or lists it, in our words (no customer or merchant data). */
 export interface ProviderPaymentRequest {
