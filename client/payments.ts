@@ -447,10 +447,11 @@ export function createPaymentsClient(client: Client, options: PaymentsClientOpti
     async reconcileNow(): Promise<ReconciliationReport> {
       return guarded('reconciliation', RECONCILIATION_SCHEDULE_ID, async () => {
         const schedule = client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID);
-        const before = new Set(scheduledRuns(await schedule.describe()).map((run) => run.workflowId));
+        // By run id: triggered runs within one minute share their workflow id (the Schedule names them by minute).
+        const before = new Set(scheduledRuns(await schedule.describe()).map((run) => run.firstExecutionRunId));
         await schedule.trigger(ScheduleOverlapPolicy.BUFFER_ONE);
         for (;;) {
-          const started = scheduledRuns(await schedule.describe()).find((run) => !before.has(run.workflowId));
+          const started = scheduledRuns(await schedule.describe()).find((run) => !before.has(run.firstExecutionRunId));
           if (started) {
             return client.workflow.getHandle<typeof reconciliationWorkflow>(started.workflowId, undefined, { firstExecutionRunId: started.firstExecutionRunId }).result();
           }

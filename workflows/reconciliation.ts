@@ -73,6 +73,7 @@ export async function reconciliationWorkflow(input: ReconciliationInput = {}): P
     overlapMs: PAYMENT_DEFAULTS.reconcileOverlapMs,
   });
   const report: ReconciliationReport = {
+    workflowId: workflowInfo().workflowId,
     startedAt,
     lookbackMs,
     since: readSince,

@@ -15,6 +15,7 @@ const transferSchema = z.strictObject({
 });
 const checkoutSchema = z.strictObject({ amount: z.int().positive().optional() });
 const webhookSchema = z.strictObject({ url: z.string().nullable() });
+const qrFaultSchema = z.strictObject({ fault: z.enum(['wrong_amount', 'bad_crc']).nullable() });
 const idParams = z.object({ id: z.string() });
 
 /** Finan's own refusals, re-answered in the controls' `{ error }` shape with the same status. */
@@ -56,6 +57,13 @@ export const finanPaymentControls: FastifyPluginAsync<PaymentControlsOptions> = 
     const { id } = idParams.parse(request.params);
     const { amount } = parse(checkoutSchema, request.body);
     return asControl(() => finan.payments.payOnline(id, amount));
+  });
+
+  // A Finan that answers a broken VietQR (for the client's QR check); `{ "fault": null }` mends it.
+  app.post('/payment-qr-fault', async (request) => {
+    const { fault } = parse(qrFaultSchema, request.body);
+    finan.payments.setQrFault(fault);
+    return { fault };
   });
 
   app.get('/webhook', async () => ({ url: finan.webhooks.registeredUrl() }));

@@ -154,8 +154,12 @@ export function statusFromAmounts(amount: number, paidAmount: number): PaymentRe
   return paidAmount === amount ? 'paid' : 'extra_paid';
 }
 
+/** A test fault: Finan answering a QR that is not what it claims (wrong amount, or a broken checksum). */
+export type QrFault = 'wrong_amount' | 'bad_crc';
+
 export class PaymentBook {
   private requests = new Map<string, PaymentRequestRecord>();
+  private qrFault: QrFault | null = null;
   /** Remarks and codes (upper case) of every request, for matching transfers. */
   private byToken = new Map<string, PaymentRequestRecord>();
   private received: RecordedPayment[] = [];
@@ -175,8 +179,10 @@ export class PaymentBook {
     let detail: BankTransferDetail | null = null;
     if (input.payment_method === 'bank_transfer' && bank !== undefined) {
       const remark = this.freshToken('TT');
+      const qr = vietQrForTransfer({ bin: bank.bin, accountNumber: bank.account_number, amount: this.qrFault === 'wrong_amount' ? input.amount + 1_000 : input.amount, purpose: remark });
       detail = {
-        qr_code: vietQrForTransfer({ bin: bank.bin, accountNumber: bank.account_number, amount: input.amount, purpose: remark }),
+        // A broken checksum: the last hex digit changed.
+        qr_code: this.qrFault === 'bad_crc' ? qr.slice(0, -1) + (qr.endsWith('0') ? '1' : '0') : qr,
         bank_name: bank.bank_name,
         account_name: bank.account_name,
         account_number: bank.account_number,
@@ -265,12 +271,18 @@ export class PaymentBook {
     return this.record(request, request.payment_method, amount ?? request.amount, null);
   }
 
+  /** Test control: the QRs of requests created from now on are broken this way (null: correct again). */
+  setQrFault(fault: QrFault | null): void {
+    this.qrFault = fault;
+  }
+
   /** Every payment received, oldest first, orphans and late ones included. */
   payments(): RecordedPayment[] {
     return this.received.map((payment) => ({ ...payment }));
   }
 
   clear(): void {
+    this.qrFault = null;
     this.requests.clear();
     this.byToken.clear();
     this.received = [];

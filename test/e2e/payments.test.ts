@@ -7,6 +7,7 @@ import { decodeVietQr } from '../../providers/vietqr';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
 import { RECONCILIATION_SCHEDULE_ID, UNMATCHED_PAYMENTS_WORKFLOW_ID, paymentWorkflowId, searchAttributes } from '../../workflows/definitions';
 import { createPaymentsClient } from '../../client/payments';
+import { FinanClient } from '../../providers/finan/client';
 import { paymentControls } from '../helpers/payment-controls';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';
@@ -118,7 +119,8 @@ test('a duplicate webhook is counted once', async () => {
   );
   expect(deliveries.map((d) => d.attempts[0]?.status)).toEqual([200, 200]);
   expect(deliveries.map((d) => d.duplicate)).toEqual([false, true]);
-  const state = await stateOf(referenceId);
+  // Both deliveries were acknowledged once Temporal had them; the flow counts (after reading Finan) in its own time.
+  const state = await eventually(() => stateOf(referenceId), (s) => s.status === 'paid');
   expect(state).toMatchObject({ status: 'paid', paidAmount: 6_000_000 });
   expect(state.payments).toHaveLength(1);
   // The second delivery made no second read of Finan: it was recognised by its payment id.
@@ -167,7 +169,8 @@ test('a forged, a stale and an unsigned webhook are each refused with 401 and ch
   const genuine = await send(sign('sandbox-secret', now));
   expect(genuine.status).toBe(200);
   const hinted = await eventually(() => stateOf(referenceId), (s) => s.unconfirmedPaymentIds.length > 0);
-  expect(hinted).toMatchObject({ status: 'unpaid', paidAmount: 0, unconfirmedPaymentIds: [`PAY-${referenceId}`] });
+  // What the webhook claimed is shown apart; the paid amount holds only what Finan confirmed.
+  expect(hinted).toMatchObject({ status: 'unpaid', paidAmount: 0, unconfirmedPaymentIds: [`PAY-${referenceId}`], unconfirmedAmount: 6_000_000 });
 });
 
 test('with every webhook dropped, a payment still reaches paid after one reconciliation run', async () => {
@@ -190,7 +193,7 @@ test('with every webhook dropped, a payment still reaches paid after one reconci
     for await (const run of stack.client.workflow.list({ query: `WorkflowType = 'reconciliationWorkflow' AND DongflowStatus = 'findings'` })) found.push(run.workflowId);
     return found;
   };
-  expect((await eventually(withFindings, (found) => found.length > 0)).every((id) => id.startsWith(`${RECONCILIATION_SCHEDULE_ID}-now-`))).toBe(true);
+  expect((await eventually(withFindings, (found) => found.length > 0)).every((id) => id.startsWith(`${RECONCILIATION_SCHEDULE_ID}-`))).toBe(true);
   const schedule = await stack.client.schedule.getHandle(RECONCILIATION_SCHEDULE_ID).describe();
   expect(schedule.spec.intervals?.map((i) => i.every)).toEqual([24 * 3600_000]);
 });
@@ -222,6 +225,12 @@ test('a transfer matching no payment request is recorded as an orphan', async ()
   expect(payment.orphan).toBe(true);
   const entry = await eventually(async () => (await inbox()).open.find((e) => e.paymentId === payment.id), (e) => e !== undefined);
   expect(entry).toMatchObject({ reason: 'orphan', flowWorkflowId: null, amount: 123_000, confirmed: false });
+  // Nobody could confirm it with Finan: its amount is shown apart from the confirmed money waiting for a decision.
+  const totals = (await api.get('/v1/unmatched-payments')).body as { open: { amount: number; confirmed: boolean }[]; openAmount: number; unconfirmedAmount: number };
+  const sum = (confirmed: boolean) => totals.open.filter((e) => e.confirmed === confirmed).reduce((s, e) => s + e.amount, 0);
+  expect(totals.openAmount).toBe(sum(true));
+  expect(totals.unconfirmedAmount).toBe(sum(false));
+  expect(totals.unconfirmedAmount).toBeGreaterThanOrEqual(123_000);
 });
 
 test('an invoice whose first request expired unpaid and whose second was paid ends paid with the right sum', async () => {
@@ -300,4 +309,87 @@ test("an operator's cancellation from the Temporal UI stops a payment request cl
   await handle.cancel();
   await expect(handle.result()).rejects.toThrow(/cancel/i);
   expect((await handle.describe()).status.name).toBe('CANCELLED');
+});
+
+/** Finan's own list for a reference, as the sandbox holds it. */
+async function atFinan(referenceId: string, referenceType?: string) {
+  const finan = new FinanClient({ baseUrl: `${stack.sandboxUrl}/finan/open`, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
+  return (await finan.listPaymentRequests({ referenceType, referenceId })).data;
+}
+
+test('a refusal of our credentials (403) ends the request unavailable with 503, and the same reference is then created', async () => {
+  const referenceId = newReference('OUTAGE');
+  await bank.setFinanFaults([{ errorRate: 1, errorStatus: 403 }]);
+  const refused = await api.post('/v1/payment-requests', requestBody(referenceId));
+  expect(refused.status).toBe(503);
+  expect(refused.body.error).toMatchObject({ code: 'provider_unavailable', details: { type: 'FinanForbidden', httpStatus: 403, referenceReusable: true } });
+  expect(await stateOf(referenceId)).toMatchObject({ status: 'unavailable', failure: { type: 'FinanForbidden', httpStatus: 403 } });
+  const run = await stack.client.workflow.getHandle(paymentWorkflowId(referenceId)).describe();
+  expect(run.status.name).toBe('FAILED');
+  expect(run.typedSearchAttributes.get(searchAttributes.status)).toBe('unavailable');
+
+  await bank.clearFaults();
+  const created = await api.post('/v1/payment-requests', requestBody(referenceId));
+  expect(created.status).toBe(201);
+  expect(await atFinan(referenceId)).toHaveLength(1);
+  // A reference that made a request stays spent.
+  expect((await api.post('/v1/payment-requests', requestBody(referenceId))).status).toBe(409);
+});
+
+test("a QR that fails its check is never handed to a payer: 503 FinanInvalidQr, and the reference stays usable", async () => {
+  const referenceId = newReference('BADQR');
+  await bank.setQrFault('wrong_amount');
+  try {
+    const refused = await api.post('/v1/payment-requests', requestBody(referenceId));
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'provider_unavailable', details: { type: 'FinanInvalidQr' } });
+    expect(refused.body.error.message).toMatch(/asks 6001000 VND, not the 6000000 VND requested/);
+    const state = await stateOf(referenceId);
+    expect(state).toMatchObject({ status: 'unavailable', bankTransfer: null, failure: { type: 'FinanInvalidQr' } });
+  } finally {
+    await bank.setQrFault(null);
+  }
+  // The next run adopts the requests the refused attempts left (their money would count) and hands out a good QR.
+  const left = (await atFinan(referenceId)).map((r) => r.payment_request_id);
+  expect(left.length).toBeGreaterThanOrEqual(1);
+  const created = await createRequest(referenceId);
+  expect(decodeVietQr(created.bankTransfer.qrCode).amount).toBe(6_000_000);
+  expect((await stateOf(referenceId)).adoptedPaymentRequestIds.sort()).toEqual([...left].sort());
+});
+
+test('an invoice refused for our IP (403) answers 503 and can be collected again under its id', async () => {
+  const invoiceId = newReference('INV-OUTAGE');
+  const body = { accountId: FINAN_SOURCE_ACCOUNT_ID, amount: 900_000, dueDate: new Date(Date.now() + 24 * 3600_000).toISOString().slice(0, 10) };
+  await bank.setFinanFaults([{ errorRate: 1, errorStatus: 403 }]);
+  const refused = await api.post(`/v1/invoices/${invoiceId}/collect`, body);
+  expect(refused.status).toBe(503);
+  expect((await api.get(`/v1/invoices/${invoiceId}`)).body).toMatchObject({ status: 'unavailable', failure: { type: 'FinanForbidden' } });
+  await bank.clearFaults();
+  const collected = await api.post(`/v1/invoices/${invoiceId}/collect`, body);
+  expect(collected.status).toBe(201);
+  expect(collected.body).toMatchObject({ invoiceId, status: 'unpaid', amount: 900_000 });
+  expect(await atFinan(invoiceId, 'invoice')).toHaveLength(1);
+});
+
+test('each reconciliation reads from the high-water mark the previous one left, and moves it to the newest payment read', async () => {
+  const first = await stack.payments.reconcileNow();
+  expect(first.highWaterMark).toEqual(expect.any(String));
+  await bank.setWebhookFaults({ dropRate: 1 });
+  const referenceId = newReference('MARK');
+  const { bankTransfer } = await createRequest(referenceId);
+  const payment = await bank.transfer(bankTransfer.remark, 6_000_000);
+
+  const second = await stack.payments.reconcileNow();
+  // From the previous run's mark (less the re-read overlap), not from a fixed lookback.
+  expect(second.since).toBe(new Date(Date.parse(first.highWaterMark!) - 5 * 60_000).toISOString());
+  expect(second.flowsSignalled).toContainEqual({ workflowId: paymentWorkflowId(referenceId), paymentIds: [payment.id] });
+  expect(Date.parse(second.highWaterMark!)).toBeGreaterThanOrEqual(Date.parse(payment.created_at));
+  expect(Date.parse(second.highWaterMark!)).toBeGreaterThanOrEqual(Date.parse(first.highWaterMark!));
+  await eventually(() => stateOf(referenceId), (s) => s.status === 'paid');
+
+  const third = await stack.payments.reconcileNow();
+  expect(third.since).toBe(new Date(Date.parse(second.highWaterMark!) - 5 * 60_000).toISOString());
+  // The run answers the `status` query too (npx dongflow show).
+  const shown = await stack.client.workflow.getHandle(third.workflowId!).query('status');
+  expect(shown).toMatchObject({ phase: 'done', highWaterMark: third.highWaterMark });
 });

@@ -38,6 +38,14 @@ export function paymentControls(sandboxUrl: string) {
     async setWebhookFaults(webhooks: { dropRate?: number; duplicateRate?: number; reorder?: boolean; delayMs?: number }): Promise<void> {
       await json(await post('/faults', { webhooks }));
     },
+    /** Finan answers broken VietQRs from now on (`null`: correct ones again). */
+    async setQrFault(fault: 'wrong_amount' | 'bad_crc' | null): Promise<void> {
+      await json(await post('/finan/payment-qr-fault', { fault }));
+    },
+    /** Every Finan call fails with this status (an outage, or a refusal of our credentials / IP), or the given rules. */
+    async setFinanFaults(rules: { method?: string; path?: string; errorRate?: number; errorStatus?: number; commitThenDropRate?: number; latencyMs?: number }[]): Promise<void> {
+      await json(await post('/faults', { rules }));
+    },
     async clearFaults(): Promise<void> {
       await fetch(`${sandboxUrl}/_sandbox/faults`, { method: 'DELETE' });
     },
