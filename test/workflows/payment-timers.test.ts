@@ -12,7 +12,7 @@ import { decodeVietQr } from '../../providers/vietqr';
 import type { RunningSandbox } from '../../sandbox/server';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../../sandbox/server';
 import { WorkflowFailedError, WorkflowIdReusePolicy } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import type { ApplicationFailure } from '@temporalio/common';
 import { createPaymentFlowActivities } from '../../activities/payment-flows';
 import { createPaymentsClient } from '../../client/payments';
 import type { InvoicePaymentInput, PaymentRequestInput } from '../../workflows/definitions';
