@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runCli } from '../../client/cli';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
+import { paymentControls } from '../helpers/payment-controls';
 import { sandboxControls } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';
@@ -64,10 +65,27 @@ test('an operator lists waiting payouts, passes one its OTP and cancels another'
   await expect(cli('cancel', `CLI-CANCEL-${stamp}`)).rejects.toThrow(/cancelled/);
 });
 
-test('an operator runs a reconciliation now and reads its findings', async () => {
+test('an operator runs a reconciliation now, reads its findings, and shows the run', async () => {
   const { code, out } = await cli('reconcile');
   expect(code).toBe(0);
-  expect(JSON.parse(out)).toMatchObject({ lookbackMs: 86_400_000, flowsSignalled: [], unmatchedRecorded: [] });
+  const report = JSON.parse(out);
+  expect(report).toMatchObject({ lookbackMs: 86_400_000, phase: 'done', highWaterMark: expect.any(String) });
+  // `show` works on a reconciliation run: it answers the `status` query.
+  const shown = await cli('show', report.workflowId);
+  expect(JSON.parse(shown.out)).toEqual(report);
+});
+
+test('an operator lists the unmatched payments and resolves one, saying what was done', async () => {
+  const payment = await paymentControls(stack.sandboxUrl!).transfer(`chuyen nham ${Date.now().toString(36)}`, 55_000);
+  await eventually(async () => JSON.parse((await cli('unmatched')).out), (inbox) => inbox.open.some((e: { paymentId: string }) => e.paymentId === payment.id));
+  const resolved = await cli('resolve', payment.id, 'refunded,', 'ticket', '812');
+  expect(resolved.code).toBe(0);
+  expect(JSON.parse(resolved.out)).toEqual({ paymentId: payment.id, amount: 55_000, confirmed: false, resolution: 'refunded, ticket 812' });
+  const inbox = JSON.parse((await cli('unmatched')).out);
+  expect(inbox.open.map((e: { paymentId: string }) => e.paymentId)).not.toContain(payment.id);
+  expect(inbox.resolved.map((e: { paymentId: string }) => e.paymentId)).toContain(payment.id);
+  await expect(cli('resolve', payment.id, 'again')).rejects.toThrow(/no open unmatched payment/);
+  await expect(cli('resolve', payment.id)).rejects.toThrow('resolve needs a payment id and what was done');
 });
 
 test('usage errors say what is missing', async () => {
