@@ -2,7 +2,15 @@ import fc from 'fast-check';
 import type { ConfirmedPayment, FlowKnowledge, ProviderPaymentRequest, UnmatchedPayment } from '../../workflows/definitions';
 import {
   addUnmatched,
+  announce,
   boundedRequests,
+  creationFailureStatus,
+  nextHighWaterMark,
+  previousHighWaterMark,
+  reconciliationStart,
+  rememberResolved,
+  unconfirmedView,
+  unmatchedTotals,
   finalPaymentRequestStatus,
   flowWorkflowIdForReference,
   invoiceAfterLinkExpiry,
@@ -206,5 +214,100 @@ describe('reconciliation', () => {
     inbox.resolved.push(inbox.open.pop()!);
     expect(addUnmatched(inbox, [late!], '2024-01-20T15:30:00Z')).toHaveLength(0);
     expect(inbox.resolved[0]).toMatchObject({ paymentId: 'PAY-E1', confirmed: false, recordedAt: '2024-01-20T15:00:00Z' });
+  });
+});
+
+describe('an outage does not burn a reference', () => {
+  it.each([
+    ['FinanValidation', 'rejected'],
+    ['FinanUnprocessable', 'rejected'],
+    ['FinanNotFound', 'rejected'],
+    ['FinanUnauthorized', 'unavailable'],
+    ['FinanForbidden', 'unavailable'],
+    ['FinanUnavailable', 'unavailable'],
+    ['FinanNetwork', 'unavailable'],
+    ['FinanRateLimited', 'unavailable'],
+    ['FinanInvalidResponse', 'unavailable'],
+    ['FinanInvalidQr', 'unavailable'],
+    ['Timeout', 'unavailable'],
+  ])('a creation failing with %s ends %s', (type, status) => {
+    expect(creationFailureStatus(type)).toBe(status);
+  });
+});
+
+describe('unconfirmed announcements are shown apart and stay bounded', () => {
+  it('sums what the webhooks claimed, apart from any paid amount', () => {
+    const announced = new Map<string, number | null>();
+    announce(announced, 'PAY-1', 6_000_000);
+    announce(announced, 'PAY-1', 6_000_000);
+    announce(announced, 'PAY-2', null);
+    expect(unconfirmedView(announced)).toEqual({ unconfirmedPaymentIds: ['PAY-1', 'PAY-2'], unconfirmedAmount: 6_000_000 });
+  });
+
+  it('forgets the oldest beyond its bound', () => {
+    const announced = new Map<string, number | null>();
+    for (let i = 0; i < 150; i++) announce(announced, `PAY-${i}`, 1, 100);
+    expect(announced.size).toBe(100);
+    expect([...announced.keys()][0]).toBe('PAY-50');
+  });
+});
+
+describe('the unmatched-payments inbox', () => {
+  const entry = (paymentId: string, amount: number, confirmed: boolean): UnmatchedPayment => ({
+    paymentId,
+    reason: 'orphan',
+    source: 'webhook',
+    flowWorkflowId: null,
+    paymentRequestId: null,
+    referenceId: null,
+    referenceType: null,
+    amount,
+    method: 'bank_transfer',
+    createdAt: null,
+    confirmed,
+    recordedAt: '2024-01-20T15:00:00Z',
+    resolution: 'refunded',
+  });
+
+  it('totals only confirmed money; what only a webhook claimed is apart', () => {
+    expect(unmatchedTotals([entry('A', 100, true), entry('B', 40, false), entry('C', 5, true)])).toEqual({ openAmount: 105, unconfirmedAmount: 40 });
+  });
+
+  it('keeps deduplicating a resolved payment after 500 later resolutions, with bounded memory', () => {
+    const inbox: { open: UnmatchedPayment[]; resolved: UnmatchedPayment[]; resolvedIds?: string[] } = { open: [], resolved: [] };
+    for (let i = 0; i < 2_000; i++) rememberResolved(inbox, entry(`PAY-${i}`, 1, true), 500, 1_000);
+    expect(inbox.resolved).toHaveLength(500);
+    expect(inbox.resolvedIds).toHaveLength(1_000);
+    // PAY-600 has only its id left, and is still recognised; PAY-0 is past both horizons.
+    const notice = (paymentId: string) => ({ ...entry(paymentId, 1, false), resolution: undefined });
+    expect(addUnmatched(inbox, [notice('PAY-600'), notice('PAY-1999')], 'now')).toEqual([]);
+    expect(addUnmatched(inbox, [notice('PAY-0')], 'now').map((e) => e.paymentId)).toEqual(['PAY-0']);
+  });
+});
+
+describe('the reconciliation high-water mark', () => {
+  const now = Date.parse('2024-01-25T00:00:00Z');
+  it('starts from the previous run\'s mark (less the overlap), however old it is', () => {
+    expect(reconciliationStart({ previousMark: '2024-01-20T14:30:00.000Z', nowMs: now, lookbackMs: 86_400_000, overlapMs: 300_000 })).toEqual({
+      mark: '2024-01-20T14:30:00.000Z',
+      readSince: '2024-01-20T14:25:00.000Z',
+    });
+  });
+  it('looks back only on the very first run, and an explicit since wins', () => {
+    expect(reconciliationStart({ nowMs: now, lookbackMs: 86_400_000, overlapMs: 0 }).mark).toBe('2024-01-24T00:00:00.000Z');
+    expect(reconciliationStart({ since: '2024-01-01T00:00:00.000Z', previousMark: '2024-01-20T00:00:00.000Z', nowMs: now, lookbackMs: 1, overlapMs: 300_000 })).toEqual({
+      mark: '2024-01-01T00:00:00.000Z',
+      readSince: '2024-01-01T00:00:00.000Z',
+    });
+  });
+  it('reads the mark from the previous result only when it is one', () => {
+    expect(previousHighWaterMark({ highWaterMark: '2024-01-20T14:30:00Z' })).toBe('2024-01-20T14:30:00Z');
+    expect(previousHighWaterMark({ highWaterMark: 'soon' })).toBeUndefined();
+    expect(previousHighWaterMark(undefined)).toBeUndefined();
+  });
+  it('moves to the newest payment read and never back', () => {
+    const read = [{ payments: [payment('P1', 1, 'R'), { ...payment('P2', 1, 'R'), createdAt: '2024-01-21T09:00:00Z' }] }];
+    expect(nextHighWaterMark('2024-01-20T00:00:00.000Z', read)).toBe('2024-01-21T09:00:00.000Z');
+    expect(nextHighWaterMark('2024-01-22T00:00:00.000Z', read)).toBe('2024-01-22T00:00:00.000Z');
   });
 });
