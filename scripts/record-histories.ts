@@ -18,6 +18,7 @@ import { createPaymentFlowActivities } from '../activities/payment-flows';
 import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { InvoicePaymentInput, PaymentRequestInput, PayoutInput } from '../workflows/definitions';
 import {
   FINAN_TASK_QUEUE,
@@ -105,7 +106,16 @@ async function main(): Promise<void> {
       workflowId: paymentWorkflowId(request.referenceId),
       taskQueue: WORKFLOW_TASK_QUEUE,
       args: [request],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });
+  /** Sandbox faults: every Finan call refused with this status (an IP whitelist off, an outage); null clears. */
+  const finanFaults = async (errorStatus: number | null) => {
+    await fetch(`${sandbox.url}/_sandbox/faults`, {
+      method: errorStatus === null ? 'DELETE' : 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: errorStatus === null ? undefined : JSON.stringify({ rules: [{ errorRate: 1, errorStatus }] }),
+    });
+  };
 
   const workflowWorker = await Worker.create({
     connection: env.nativeConnection,
@@ -191,6 +201,64 @@ async function main(): Promise<void> {
       await until(() => handle.query(invoiceStatusQuery), (s) => s.status === 'paid');
       const final = await handle.result();
       if (final.status !== 'paid' || final.requestCount !== 2) throw new Error(`invoice-renewed-then-paid ended ${final.status} after ${final.requestCount} requests`);
+      return handle.workflowId;
+    },
+    // Finan refuses our IP (403): the request ends `unavailable` and the run fails, freeing the reference.
+    'payment-request-unavailable': async (referenceId) => {
+      await finanFaults(403);
+      try {
+        const handle = await startPayment(paymentInput(referenceId));
+        const failed = await handle.result().then(() => false, () => true);
+        if (!failed) throw new Error('payment-request-unavailable: the run did not fail');
+        return handle.workflowId;
+      } finally {
+        await finanFaults(null);
+      }
+    },
+    // A request an earlier run left at Finan was paid meanwhile: the new run adopts it, creates nothing, ends paid.
+    'payment-request-adopted-paid': async (referenceId) => {
+      const request = paymentInput(referenceId);
+      const left = await finan.createPaymentRequest({ payment_method: 'bank_transfer', account_id: FINAN_SOURCE_ACCOUNT_ID, amount: request.amount, reference_id: referenceId });
+      await transfer(left.data.bank_transfer_detail!.remark, request.amount);
+      const handle = await startPayment(request);
+      const final = await handle.result();
+      if (final.status !== 'paid' || final.adoptedPaymentRequestIds.length !== 1) throw new Error(`payment-request-adopted-paid ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // The invoice's first request is refused for our IP: `unavailable`, the run fails.
+    'invoice-unavailable': async (referenceId) => {
+      await finanFaults(403);
+      try {
+        const handle = await env.client.workflow.start<typeof invoicePaymentWorkflow>('invoicePaymentWorkflow', {
+          workflowId: invoiceWorkflowId(referenceId),
+          taskQueue: WORKFLOW_TASK_QUEUE,
+          args: [{ invoiceId: referenceId, accountId: FINAN_SOURCE_ACCOUNT_ID, amount: 2_000_000, dueAt: new Date((await env.currentTimeMs()) + 24 * 60 * MINUTE).toISOString(), paymentMethod: 'bank_transfer' }],
+        });
+        const failed = await handle.result().then(() => false, () => true);
+        if (!failed) throw new Error('invoice-unavailable: the run did not fail');
+        return handle.workflowId;
+      } finally {
+        await finanFaults(null);
+      }
+    },
+    // A run reading from an explicit mark (as a Schedule run reads from its predecessor's): signals the missed payment.
+    'reconciliation-since-mark': async (referenceId) => {
+      const flow = await startPayment(paymentInput(`${referenceId}-flow`, { ttlMs: 24 * 60 * MINUTE }));
+      const open = await until(() => flow.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      const since = new Date(Date.now() - MINUTE).toISOString();
+      const payment = await transfer(open.bankTransfer!.remark, open.amount);
+      const handle = await env.client.workflow.start<typeof reconciliationWorkflow>('reconciliationWorkflow', {
+        workflowId: `${RECONCILIATION_SCHEDULE_ID}-${referenceId}`,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ since }],
+      });
+      await until(() => handle.describe(), (d) => d.status.name !== 'RUNNING');
+      await until(() => flow.query(paymentRequestStatusQuery), (s) => s.status !== 'unpaid');
+      const report = await handle.result();
+      if (!report.flowsSignalled.some((s) => s.paymentIds.includes(payment.id)) || report.highWaterMark === undefined) {
+        throw new Error(`reconciliation-since-mark: unexpected report ${JSON.stringify(report)}`);
+      }
+      await flow.result();
       return handle.workflowId;
     },
     // A payment whose webhook was lost: the reconciliation finds it at Finan and tells the running flow to re-read.
