@@ -242,21 +242,21 @@ describe('retries after 5, 10 and 15 minutes (× SANDBOX_TIME_SCALE)', () => {
 describe("the retry schedule on the sandbox's own clock", () => {
   /** A scheduler that runs nothing by itself: the test sees every delay asked for and decides when it has passed. */
   class ManualScheduler extends Scheduler {
-    readonly pending: Array<{ ms: number; task: () => void }> = [];
+    readonly queued: Array<{ ms: number; task: () => void }> = [];
     constructor() {
       super(1);
     }
     override after(ms: number, task: () => void): () => void {
       const entry = { ms, task };
-      this.pending.push(entry);
+      this.queued.push(entry);
       return () => {
-        const index = this.pending.indexOf(entry);
-        if (index !== -1) this.pending.splice(index, 1);
+        const index = this.queued.indexOf(entry);
+        if (index !== -1) this.queued.splice(index, 1);
       };
     }
     /** Lets the first pending delay pass and returns it. */
     elapse(): number {
-      const entry = this.pending.shift();
+      const entry = this.queued.shift();
       if (entry === undefined) throw new Error('nothing is scheduled');
       entry.task();
       return entry.ms;
@@ -298,7 +298,7 @@ describe("the retry schedule on the sandbox's own clock", () => {
     }
     expect(await settled(webhooks)).toBe('failed');
     expect(delays).toEqual(PAGE_RETRY_DELAYS_MS);
-    expect(clock.pending).toEqual([]);
+    expect(clock.queued).toEqual([]);
     expect(receiver.received).toHaveLength(4);
   });
 
@@ -308,14 +308,14 @@ describe("the retry schedule on the sandbox's own clock", () => {
     timingOut.webhooks.notify(payload);
     timingOut.clock.elapse();
     expect(await settled(timingOut.webhooks)).toBe('timeout');
-    expect(timingOut.clock.pending).toEqual([]);
+    expect(timingOut.clock.queued).toEqual([]);
 
     const urlLess = sender();
     urlLess.webhooks.register(null);
     urlLess.webhooks.notify(payload);
     urlLess.clock.elapse();
     expect(await settled(urlLess.webhooks)).toBe('url_not_set');
-    expect(urlLess.clock.pending).toEqual([]);
+    expect(urlLess.clock.queued).toEqual([]);
   });
 
   it('delayMs holds the first attempt for exactly that long', async () => {
