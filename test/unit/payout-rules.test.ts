@@ -1,4 +1,4 @@
-import { cancelProblem, last4, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
+import { cancelProblem, creationFailureStatus, last4, otpAcceptedFromRead, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
 
 describe('OTP submissions', () => {
   it('accepts exactly six digits while the payout waits for its OTP, leading zero included', () => {
@@ -10,8 +10,14 @@ describe('OTP submissions', () => {
   it('refuses an OTP while the payout is still being created', () => {
     expect(otpSubmissionProblem({ status: 'creating' }, '123456')).toMatch(/still being created/);
   });
-  it.each(['processing', 'success', 'failed', 'cancelled', 'expired', 'rejected', 'needs_attention'] as const)('refuses an OTP when the payout is %s', (status) => {
+  it.each(['processing', 'success', 'failed', 'cancelled', 'expired', 'rejected', 'unavailable', 'needs_attention'] as const)('refuses an OTP when the payout is %s', (status) => {
     expect(otpSubmissionProblem({ status }, '123456')).toBe(`the payout is ${status}, not waiting for an OTP`);
+  });
+  it('refuses a second OTP while one is being verified, instead of queueing it', () => {
+    expect(otpSubmissionProblem({ status: 'waiting_confirm' }, '123456', 'verifying')).toMatch(/an OTP is being verified/);
+  });
+  it('refuses an OTP while a lost answer is being confirmed with Finan', () => {
+    expect(otpSubmissionProblem({ status: 'confirming' }, '123456')).toMatch(/being confirmed with Finan/);
   });
 });
 
@@ -26,25 +32,47 @@ describe('cancelling', () => {
   it.each(['processing', 'success', 'failed', 'expired'] as const)('is refused once the payout is %s', (status) => {
     expect(cancelProblem({ status }, false)).toMatch(new RegExp(`the payout is ${status}`));
   });
+  it('is refused while the outcome of an OTP is being confirmed: money may be moving', () => {
+    expect(cancelProblem({ status: 'confirming' }, true)).toMatch(/being confirmed/);
+    expect(cancelProblem({ status: 'confirming' }, false)).toMatch(/being confirmed/);
+  });
+});
+
+describe('reading Finan after an OTP answer was lost', () => {
+  // From the page: each verification spends a try; a right code moves the payout to processing, a wrong one leaves
+  // it waiting with one try fewer, the last wrong one fails it.
+  it.each([
+    ['the code was taken: Finan moved on to processing', 3, { status: 'processing', remainingTry: 2 }, true],
+    ['the code was taken and the transfer already settled', 3, { status: 'success', remainingTry: 2 }, true],
+    ['a try was spent and the payout still waits: the code was wrong', 3, { status: 'waiting_confirm', remainingTry: 2 }, false],
+    ['the last try was spent on a wrong code', 1, { status: 'failed', remainingTry: 0 }, false],
+    ['no try was spent: the code never reached Finan', 3, { status: 'waiting_confirm', remainingTry: 3 }, null],
+  ] as const)('%s', (_case, before, payout, accepted) => {
+    expect(otpAcceptedFromRead(before, payout)).toBe(accepted);
+  });
+});
+
+describe('a creation that did not happen', () => {
+  it.each(['FinanValidation', 'FinanNotFound', 'FinanUnprocessable'])('is final when Finan refused the payout itself (%s)', (type) => {
+    expect(creationFailureStatus(type)).toBe('rejected');
+  });
+  it.each(['FinanUnauthorized', 'FinanForbidden', 'FinanUnavailable', 'FinanNetwork', 'FinanRateLimited', 'FinanInvalidResponse', 'Timeout'])(
+    'leaves the reference usable when Finan refused us or could not be reached (%s)',
+    (type) => {
+      expect(creationFailureStatus(type)).toBe('unavailable');
+    },
+  );
 });
 
 describe('after Finan answered an OTP', () => {
-  it('a right code moves the payout to processing with its tries unchanged', () => {
-    expect(otpVerificationOutcome(true, { status: 'processing', remainingTry: 3 })).toEqual({
-      outcome: { accepted: true, status: 'processing', remainingTry: 3 },
-      failure: null,
-    });
+  it('gives no failure reason while the payout is still alive', () => {
+    expect(otpVerificationOutcome(true, { status: 'processing', remainingTry: 2 }).failure).toBeNull();
+    expect(otpVerificationOutcome(false, { status: 'waiting_confirm', remainingTry: 1 }).failure).toBeNull();
   });
-  it('a wrong code leaves the payout waiting with one try fewer', () => {
-    expect(otpVerificationOutcome(false, { status: 'waiting_confirm', remainingTry: 2 })).toEqual({
-      outcome: { accepted: false, status: 'waiting_confirm', remainingTry: 2 },
-      failure: null,
-    });
-  });
-  it('the last wrong code fails the payout, and says why', () => {
-    expect(otpVerificationOutcome(false, { status: 'failed', remainingTry: 0 })).toEqual({
-      outcome: { accepted: false, status: 'failed', remainingTry: 0 },
-      failure: { type: 'OtpAttemptsExhausted', message: 'Finan refused the OTP and no tries are left' },
+  it('says why when the last wrong code failed the payout', () => {
+    expect(otpVerificationOutcome(false, { status: 'failed', remainingTry: 0 }).failure).toEqual({
+      type: 'OtpAttemptsExhausted',
+      message: 'Finan refused the OTP and no tries are left',
     });
   });
 });
@@ -58,6 +86,9 @@ describe("the UI's one-line details", () => {
   it('says what the payout waits for', () => {
     expect(payoutDetails({ ...base, status: 'waiting_confirm' })).toBe("Waiting for the bank's OTP until 2026-11-22T08:00:00.000Z (2 tries left); Finan payout p-1");
     expect(payoutDetails({ ...base, status: 'success' })).toBe('Paid 6,000,000 VND; Finan payout p-1');
+  });
+  it('says when a lost OTP answer is being confirmed', () => {
+    expect(payoutDetails({ ...base, status: 'confirming' })).toMatch(/answer to an OTP was lost; reading payout p-1 from Finan/);
   });
   it('gives the reason of an ending without money', () => {
     expect(payoutDetails({ ...base, status: 'expired', failure: { type: 'OtpTimeout', message: 'No OTP was accepted within 600 seconds' } })).toBe(

@@ -10,8 +10,11 @@ import { createFinanActivities } from '../../activities/finan';
 import { FinanClient } from '../../providers/finan/client';
 import type { RunningSandbox } from '../../sandbox/server';
 import { FINAN_SOURCE_ACCOUNT_ID, STUCK_BENEFICIARY_ACCOUNT_NUMBER, startSandbox } from '../../sandbox/server';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { PayoutInput, PayoutState } from '../../workflows/definitions';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE, payoutStatusQuery, submitOtpUpdate } from '../../workflows/definitions';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE, cancelPayoutUpdate, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../../workflows/definitions';
 import type { payoutWorkflow } from '../../workflows/payout';
 import { sandboxControls } from '../helpers/sandbox-controls';
 import { eventually } from '../helpers/stack';
@@ -43,6 +46,7 @@ async function withWorkers<T>(activities: object, fn: () => Promise<T>): Promise
   return workflowWorker.runUntil(activityWorker.runUntil(fn));
 }
 
+const EventType = temporal.api.enums.v1.EventType;
 let counter = 0;
 const input = (overrides: Partial<PayoutInput> = {}): PayoutInput => ({
   referenceId: `TS-${Date.now().toString(36)}-${counter++}`,
@@ -57,51 +61,166 @@ const input = (overrides: Partial<PayoutInput> = {}): PayoutInput => ({
 });
 
 const MINUTE = 60_000;
+const controls = () => sandboxControls(sandbox.url);
+const transfersOf = async (referenceId: string) => (await controls().ledger()).filter((t) => t.reference_id === referenceId);
+const finanPayoutsOf = async (referenceId: string) => (await finan.listPayouts()).data.filter((p) => p.reference_id === referenceId);
+/** Finan answers nothing at all (every call 503) until the faults are cleared. */
+const finanDown = (first: object[] = []) => controls().setFaults({ rules: [...first, { errorRate: 1, errorStatus: 503 }] });
 
-test('without an OTP the payout waits exactly 10 minutes, then expires', async () => {
-  const payout = input();
-  const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+const startPayout = (payout: PayoutInput) =>
+  env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
     workflowId: `payout-${payout.referenceId}`,
     taskQueue: WORKFLOW_TASK_QUEUE,
     args: [payout],
+    workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
   });
+
+/** Server time (skipped) of the first history event of a type: measured by Temporal, not by the workflow. */
+async function eventTimeMs(handle: WorkflowHandle, type: temporal.api.enums.v1.EventType, nth = 0): Promise<number> {
+  const events = (await handle.fetchHistory()).events!.filter((e) => e.eventType === type);
+  const time = events[nth]!.eventTime!;
+  return Number(time.seconds) * 1000 + Math.floor((time.nanos ?? 0) / 1e6);
+}
+
+afterEach(async () => {
+  await controls().clearFaults();
+});
+
+test('without an OTP the payout waits exactly 10 minutes, reads Finan, then expires', async () => {
+  const payout = input();
+  const handle = await startPayout(payout);
   await withWorkers(createFinanActivities(finan), async () => {
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status !== 'creating');
     expect(waiting.status).toBe('waiting_confirm');
-    const waitingSince = Date.parse(waiting.updatedAt);
-    expect(Date.parse(waiting.otpDeadline!) - waitingSince).toBe(10 * MINUTE);
+    const created = await eventTimeMs(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
 
     // One second before the deadline it is still waiting...
-    await env.sleep(10 * MINUTE - 1_000 - (Date.parse((await handle.query(payoutStatusQuery)).updatedAt) - waitingSince));
+    await env.sleep(created + 10 * MINUTE - 1_000 - (await env.currentTimeMs()));
     expect((await handle.query(payoutStatusQuery)).status).toBe('waiting_confirm');
 
-    // ...and at the deadline it expires, having confirmed nothing.
+    // ...and at the deadline it asks Finan, which still shows the payout unconfirmed: expired, nothing moved.
     const final: PayoutState = await handle.result();
-    expect(final.status).toBe('expired');
-    expect(final.failure?.type).toBe('OtpTimeout');
-    // The timer starts when the server records it, a few milliseconds after the workflow computed the deadline.
-    const waited = Date.parse(final.updatedAt) - waitingSince;
-    expect(waited).toBeGreaterThanOrEqual(10 * MINUTE);
-    expect(waited).toBeLessThan(10 * MINUTE + 1_000);
+    expect(final).toMatchObject({ status: 'expired', providerStatus: 'waiting_confirm', failure: { type: 'OtpTimeout' } });
+    const fired = await eventTimeMs(handle, EventType.EVENT_TYPE_TIMER_FIRED);
+    expect(fired - created).toBeGreaterThanOrEqual(10 * MINUTE);
+    expect(fired - created).toBeLessThan(10 * MINUTE + 5_000);
+    // The read before ending: a Finan call scheduled after the deadline fired.
+    const scheduled = (await handle.fetchHistory()).events!.filter((e) => e.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED);
+    expect(scheduled.map((e) => e.activityTaskScheduledEventAttributes!.activityType!.name)).toEqual(['createPayout', 'getPayout']);
   });
-  const ledger = await sandboxControls(sandbox.url).ledger();
-  expect(ledger.filter((t) => t.reference_id === payout.referenceId)).toHaveLength(0);
+  expect(await transfersOf(payout.referenceId)).toHaveLength(0);
 });
 
 test('a per-payout OTP timeout overrides the default', async () => {
   const payout = input({ otpTimeoutMs: 3 * MINUTE });
-  const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
-    workflowId: `payout-${payout.referenceId}`,
-    taskQueue: WORKFLOW_TASK_QUEUE,
-    args: [payout],
-  });
+  const handle = await startPayout(payout);
   await withWorkers(createFinanActivities(finan), async () => {
-    const final = await handle.result();
-    expect(final.status).toBe('expired');
-    const waited = Date.parse(final.updatedAt) - (Date.parse(final.otpDeadline!) - 3 * MINUTE);
+    expect((await handle.result()).status).toBe('expired');
+    const waited = (await eventTimeMs(handle, EventType.EVENT_TYPE_TIMER_FIRED)) - (await eventTimeMs(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
     expect(waited).toBeGreaterThanOrEqual(3 * MINUTE);
-    expect(waited).toBeLessThan(3 * MINUTE + 1_000);
+    expect(waited).toBeLessThan(3 * MINUTE + 5_000);
   });
+});
+
+test('at the deadline a payout whose OTP Finan accepted meanwhile is followed to success, not expired', async () => {
+  const payout = input();
+  const handle = await startPayout(payout);
+  await withWorkers(createFinanActivities(finan), async () => {
+    const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status !== 'creating');
+    // The OTP reached Finan without the flow hearing of it (here: sent directly).
+    await finan.verifyPayoutOtp(waiting.payoutId!, await controls().otp(waiting.payoutId!));
+    const final = await handle.result();
+    expect(final).toMatchObject({ status: 'success', providerStatus: 'success', failure: null });
+  });
+  expect(await transfersOf(payout.referenceId)).toHaveLength(1);
+});
+
+test('at the deadline with Finan unreachable the payout is not expired: it confirms with Finan first', async () => {
+  const payout = input();
+  const handle = await startPayout(payout);
+  await withWorkers(createFinanActivities(finan), async () => {
+    await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+    await finanDown();
+    await env.sleep(40 * MINUTE);
+    expect((await handle.query(payoutStatusQuery)).status).toBe('confirming');
+    await controls().clearFaults();
+    expect(await handle.result()).toMatchObject({ status: 'expired', providerStatus: 'waiting_confirm', failure: { type: 'OtpTimeout' } });
+  });
+});
+
+test('an OTP answer lost while Finan stays down past the deadline: no cancel, no expiry, and the payout ends as Finan has it', async () => {
+  const payout = input();
+  const handle = await startPayout(payout);
+  await withWorkers(createFinanActivities(finan), async () => {
+    const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+    await finanDown([{ method: 'POST', path: '/api/v1/payouts/:id/otps', commitThenDropRate: 1 }]);
+    await handle.signal(otpSignal, { code: await controls().otp(waiting.payoutId!) });
+    // Well past the verification's retry window and the 10-minute OTP deadline.
+    await env.sleep(30 * MINUTE);
+    expect((await handle.query(payoutStatusQuery)).status).toBe('confirming');
+    const refusal = await handle.executeUpdate(cancelPayoutUpdate).catch((err: { cause?: Error }) => err.cause?.message);
+    expect(refusal).toMatch(/being confirmed/);
+    await controls().clearFaults();
+    expect(await handle.result()).toMatchObject({ status: 'success', providerStatus: 'success' });
+  });
+  expect(await transfersOf(payout.referenceId)).toHaveLength(1);
+  expect(await finanPayoutsOf(payout.referenceId)).toHaveLength(1);
+});
+
+test('an OTP answer lost and Finan silent until the polling horizon ends needs_attention, never a no-money state', async () => {
+  const payout = input({ pollHorizonMs: 2 * 60 * MINUTE });
+  const handle = await startPayout(payout);
+  await withWorkers(createFinanActivities(finan), async () => {
+    const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+    await finanDown([{ method: 'POST', path: '/api/v1/payouts/:id/otps', commitThenDropRate: 1 }]);
+    await handle.signal(otpSignal, { code: await controls().otp(waiting.payoutId!) });
+    // Time is moved on explicitly (awaiting the result while Finan fails every call stalls the test server).
+    for (let skipped = 0; (await handle.describe()).status.name === 'RUNNING' && skipped < 4 * 60; skipped += 15) {
+      expect(['waiting_confirm', 'confirming']).toContain((await handle.query(payoutStatusQuery)).status);
+      await env.sleep(15 * MINUTE);
+    }
+    const state = await handle.result();
+    expect(state).toMatchObject({ status: 'needs_attention', failure: { type: 'OutcomeUnknown' } });
+  });
+  await controls().clearFaults();
+  // Finan did take the code: an ending without money would have been a lie.
+  expect((await finan.getPayout((await handle.result()).payoutId!)).data.status).not.toBe('waiting_confirm');
+});
+
+test('a creation that cannot reach Finan within its window ends unavailable, and the reference can be submitted again: the new run adopts what Finan holds', async () => {
+  const payout = input();
+  const first = await startPayout(payout);
+  await withWorkers(createFinanActivities(finan), async () => {
+    await finanDown();
+    await expect(first.result()).rejects.toThrow();
+    const ended = await first.query(payoutStatusQuery);
+    expect(ended).toMatchObject({ status: 'unavailable', payoutId: null, failure: { httpStatus: 503 } });
+    // Ten minutes of retries, then given up: measured on the server's clock.
+    const started = await eventTimeMs(first, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED);
+    const failed = await eventTimeMs(first, EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED);
+    expect(failed - started).toBeGreaterThanOrEqual(9 * MINUTE);
+    expect(failed - started).toBeLessThan(11 * MINUTE);
+    await controls().clearFaults();
+
+    // An attempt whose answer was lost may have created the payout meanwhile (made here directly at Finan).
+    const lost = await finan.createPayout({
+      account_id: payout.accountId,
+      amount: payout.amount,
+      beneficiary_account_name: payout.beneficiaryAccountName,
+      beneficiary_account_number: payout.beneficiaryAccountNumber,
+      beneficiary_bank_id: payout.beneficiaryBankId,
+      currency: 'VND',
+      reference_id: payout.referenceId,
+      description: payout.description,
+    });
+    const second = await startPayout(payout);
+    const waiting = await eventually(() => second.query(payoutStatusQuery), (s) => s.status !== 'creating');
+    expect(waiting).toMatchObject({ status: 'waiting_confirm', payoutId: lost.data.id });
+    await second.signal(otpSignal, { code: await controls().otp(waiting.payoutId!) });
+    expect((await second.result()).status).toBe('success');
+  });
+  expect(await finanPayoutsOf(payout.referenceId)).toHaveLength(1);
+  expect(await transfersOf(payout.referenceId)).toHaveLength(1);
 });
 
 test('a payout stuck in processing is polled with doubling intervals up to 10 minutes, then handed to an operator at 24 hours', async () => {
@@ -125,7 +244,7 @@ test('a payout stuck in processing is polled with doubling intervals up to 10 mi
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status !== 'creating');
     const otp = await sandboxControls(sandbox.url).otp(waiting.payoutId!);
     const outcome = await handle.executeUpdate(submitOtpUpdate, { args: [{ code: otp }] });
-    expect(outcome).toEqual({ accepted: true, status: 'processing', remainingTry: 3 });
+    expect(outcome).toEqual({ accepted: true, status: 'processing', remainingTry: 2 });
     const processingSince = Date.parse((await handle.query(payoutStatusQuery)).updatedAt);
 
     const final = await handle.result();
