@@ -26,6 +26,7 @@ import {
   WORKFLOW_TASK_QUEUE,
   cancelSignal,
   invoiceStatusQuery,
+  otpSignal,
   invoiceWorkflowId,
   paymentNoticeSignal,
   paymentRequestStatusQuery,
@@ -154,6 +155,49 @@ async function main(): Promise<void> {
       while (state.status === 'creating') state = await handle.query(payoutStatusQuery);
       await handle.signal(cancelSignal);
       await handle.result();
+      return handle.workflowId;
+    },
+
+    // Since Finan is read before a payout ends without money: the OTP deadline reads Finan, then `expired`.
+    'payout-expired-after-reading-finan': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
+      const final = await handle.result();
+      if (final.status !== 'expired') throw new Error(`payout-expired-after-reading-finan ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // A cancel reads Finan, which still shows the payout unconfirmed: `cancelled`.
+    'payout-cancelled-after-reading-finan': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
+      await until(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+      await handle.signal(cancelSignal);
+      const final = await handle.result();
+      if (final.status !== 'cancelled') throw new Error(`payout-cancelled-after-reading-finan ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // The OTP's answer is lost and Finan stays down: the payout confirms with Finan (`confirming`), then polls to success.
+    'payout-lost-otp-answer-confirmed': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
+      const waiting = await until(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+      await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ method: 'POST', path: '/api/v1/payouts/:id/otps', commitThenDropRate: 1 }, { errorRate: 1, errorStatus: 503 }] }),
+      });
+      await handle.signal(otpSignal, { code: await otpOf(waiting.payoutId!) });
+      await env.sleep(5 * MINUTE);
+      if ((await handle.query(payoutStatusQuery)).status !== 'confirming') throw new Error('payout-lost-otp-answer-confirmed: not confirming');
+      await finanFaults(null);
+      const final = await handle.result();
+      if (final.status !== 'success') throw new Error(`payout-lost-otp-answer-confirmed ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // Finan unreachable for the whole creation window: the run fails `unavailable` (its reference reusable).
+    'payout-unavailable': async (referenceId) => {
+      await finanFaults(503);
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
+      const ended = await handle.result().then(() => 'completed', () => 'failed');
+      await finanFaults(null);
+      if (ended !== 'failed' || (await handle.query(payoutStatusQuery)).status !== 'unavailable') throw new Error('payout-unavailable did not end unavailable');
       return handle.workflowId;
     },
 
