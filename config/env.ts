@@ -80,6 +80,7 @@ const EnvSchema = z
     FINAN_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(10),
     DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
     DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
+    DONGFLOW_PAYOUT_CREATE_WINDOW: duration('10 minutes'),
     DONGFLOW_PAYMENT_TTL: duration('30 minutes'),
     DONGFLOW_RECONCILE_EVERY: duration('15 minutes'),
     /** Comma-separated, newest first: two during a rotation. */
@@ -163,7 +164,7 @@ export interface Config {
     /** Secrets that verify Finan's payment webhooks, newest first: FINAN_WEBHOOK_SECRETS, else the secret key. */
     webhookSecrets: string[];
   };
-  payout: { otpTimeoutMs: number; pollHorizonMs: number };
+  payout: { otpTimeoutMs: number; pollHorizonMs: number; createWindowMs: number };
   payment: { ttlMs: number; reconcileEveryMs: number };
   security: {
     /** Undefined: the embedded default's local key file under the data folder. */
@@ -219,7 +220,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Finan signs webhooks with the same secretKey as requests (the payments page); a list only for a rotation.
       webhookSecrets: e.FINAN_WEBHOOK_SECRETS ? e.FINAN_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean) : [finanSecretKey],
     },
-    payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON },
+    payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON, createWindowMs: e.DONGFLOW_PAYOUT_CREATE_WINDOW },
     payment: { ttlMs: e.DONGFLOW_PAYMENT_TTL, reconcileEveryMs: e.DONGFLOW_RECONCILE_EVERY },
     security: {
       encryptionKeys: e.DONGFLOW_ENCRYPTION_KEYS ? parseKeyRing(e.DONGFLOW_ENCRYPTION_KEYS) : undefined,

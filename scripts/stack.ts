@@ -204,7 +204,11 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       });
     }
 
-    const payouts = createPayoutsClient(client, { otpTimeoutMs: config.payout.otpTimeoutMs, pollHorizonMs: config.payout.pollHorizonMs });
+    const payouts = createPayoutsClient(client, {
+      otpTimeoutMs: config.payout.otpTimeoutMs,
+      pollHorizonMs: config.payout.pollHorizonMs,
+      createWindowMs: config.payout.createWindowMs,
+    });
     const payments = createPaymentsClient(client, { paymentTtlMs: config.payment.ttlMs });
     const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
     logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');

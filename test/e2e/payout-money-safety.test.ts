@@ -17,7 +17,8 @@ let sandbox: ReturnType<typeof sandboxControls>;
 let finan: FinanClient;
 
 beforeAll(async () => {
-  stack = await startTestStack();
+  // A short creation window, so an outage ends a payout `unavailable` within the test.
+  stack = await startTestStack({ env: { DONGFLOW_PAYOUT_CREATE_WINDOW: '20 seconds' } });
   api = gatewayApi(stack);
   sandbox = sandboxControls(stack.sandboxUrl!);
   finan = new FinanClient({ baseUrl: stack.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
@@ -186,3 +187,19 @@ test('an operator resetting a paid payout to its first workflow task in the Temp
   expect(await finanPayoutsFor(referenceId)).toHaveLength(1);
   expect(await ledgerFor(referenceId)).toHaveLength(1);
 });
+
+test('a payout whose creation cannot reach Finan ends unavailable, and the same reference submitted after the outage pays once', async () => {
+  const referenceId = newReference();
+  await sandbox.setFaults({ rules: [{ errorRate: 1, errorStatus: 503 }] });
+  expect((await api.post('/v1/payouts', payoutBody(referenceId))).status).toBe(202);
+  const ended = await eventually(() => stateOf(referenceId), (s) => s.status !== 'creating', 90_000);
+  expect(ended).toMatchObject({ status: 'unavailable', payoutId: null, failure: { httpStatus: 503 } });
+  await sandbox.clearFaults();
+
+  // payoutWaitingForOtp submits the same reference again and expects 202.
+  const { payoutId } = await payoutWaitingForOtp(referenceId);
+  await api.post(`/v1/payouts/${referenceId}/otp`, { code: await sandbox.otp(payoutId) });
+  await eventually(async () => (await stateOf(referenceId)).status, (s) => s === 'success');
+  expect(await finanPayoutsFor(referenceId)).toHaveLength(1);
+  expect(await ledgerFor(referenceId)).toHaveLength(1);
+}, 180_000);
