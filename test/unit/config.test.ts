@@ -23,13 +23,14 @@ describe('configuration', () => {
     expect(config.sandbox).toEqual({ host: '127.0.0.1', port: 4010 });
     expect(config.temporal.embedded).toEqual({ port: 7233, uiPort: 8233 });
     expect(config.codec).toEqual({ host: '127.0.0.1', port: 8234 });
-    expect(config.payout).toEqual({ otpTimeoutMs: 600_000, pollHorizonMs: 86_400_000 });
+    expect(config.payout).toEqual({ otpTimeoutMs: 600_000, pollHorizonMs: 86_400_000, createWindowMs: 600_000 });
   });
 
   it('reads durations in words or milliseconds', () => {
-    expect(loadConfig({ DONGFLOW_OTP_TIMEOUT: '5 minutes', DONGFLOW_PAYOUT_POLL_HORIZON: '3600000' }).payout).toEqual({
+    expect(loadConfig({ DONGFLOW_OTP_TIMEOUT: '5 minutes', DONGFLOW_PAYOUT_POLL_HORIZON: '3600000', DONGFLOW_PAYOUT_CREATE_WINDOW: '90 seconds' }).payout).toEqual({
       otpTimeoutMs: 300_000,
       pollHorizonMs: 3_600_000,
+      createWindowMs: 90_000,
     });
   });
 
