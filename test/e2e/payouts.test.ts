@@ -221,7 +221,7 @@ test('a server whose IP Finan has not whitelisted ends the payout unavailable at
   await sandbox.settings({ ipWhitelist: ['10.9.9.9'] });
   try {
     await api.post('/v1/payouts', payoutBody(referenceId));
-    const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 10_000);
+    const state = await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body, (s) => s.status !== 'creating', 30_000);
     // A refusal of *us* (configuration), not of the payout: the reference stays usable.
     expect(state.status).toBe('unavailable');
     expect(state.failure).toMatchObject({ type: 'FinanForbidden', httpStatus: 403, providerCode: 104000 });
@@ -286,7 +286,7 @@ test('with 30% of payout creations and OTP answers dropped after commit, twenty 
       }),
     );
     for (const referenceId of references) {
-      await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body.status, (s) => s === 'success', 60_000);
+      await eventually(async () => (await api.get(`/v1/payouts/${referenceId}`)).body.status, (s) => s === 'success', 120_000);
     }
     const ledger = (await sandbox.ledger()).filter((t) => references.includes(t.reference_id ?? ''));
     expect(ledger).toHaveLength(20);
@@ -296,4 +296,4 @@ test('with 30% of payout creations and OTP answers dropped after commit, twenty 
   } finally {
     await sandbox.clearFaults();
   }
-}, 240_000);
+}, 360_000);

@@ -69,8 +69,8 @@ export function gatewayApi(stack: { gatewayUrl: string; devApiKey?: string }) {
   };
 }
 
-/** Polls `read` until `done` holds, or fails after `timeoutMs`. */
-export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 30_000, intervalMs = 100): Promise<T> {
+/** Polls `read` until `done` holds, or fails after `timeoutMs` (generous: CI machines are busy; it returns as soon as `done` holds). */
+export async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 90_000, intervalMs = 100): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   let last: T = await read();
   while (!done(last)) {
