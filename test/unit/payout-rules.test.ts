@@ -1,4 +1,4 @@
-import { cancelProblem, creationFailureStatus, last4, otpAcceptedFromRead, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
+import { cancelProblem, creationFailureStatus, isFinalPayoutStatus, last4, otpAcceptedFromRead, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
 
 describe('OTP submissions', () => {
   it('accepts exactly six digits while the payout waits for its OTP, leading zero included', () => {
@@ -69,6 +69,10 @@ describe('after Finan answered an OTP', () => {
     expect(otpVerificationOutcome(true, { status: 'processing', remainingTry: 2 }).failure).toBeNull();
     expect(otpVerificationOutcome(false, { status: 'waiting_confirm', remainingTry: 1 }).failure).toBeNull();
   });
+  it("tells the submitter Finan's answer as it is", () => {
+    expect(otpVerificationOutcome(true, { status: 'processing', remainingTry: 2 }).outcome).toEqual({ accepted: true, status: 'processing', remainingTry: 2 });
+    expect(otpVerificationOutcome(false, { status: 'waiting_confirm', remainingTry: 1 }).outcome).toEqual({ accepted: false, status: 'waiting_confirm', remainingTry: 1 });
+  });
   it('says why when the last wrong code failed the payout', () => {
     expect(otpVerificationOutcome(false, { status: 'failed', remainingTry: 0 }).failure).toEqual({
       type: 'OtpAttemptsExhausted',
@@ -94,5 +98,32 @@ describe("the UI's one-line details", () => {
     expect(payoutDetails({ ...base, status: 'expired', failure: { type: 'OtpTimeout', message: 'No OTP was accepted within 600 seconds' } })).toBe(
       'expired: OtpTimeout: No OTP was accepted within 600 seconds',
     );
+  });
+});
+
+describe('a payout that has ended', () => {
+  it.each(['success', 'failed', 'rejected', 'unavailable', 'cancelled', 'expired', 'needs_attention'] as const)('%s is final', (status) => {
+    expect(isFinalPayoutStatus(status)).toBe(true);
+  });
+  // Money may still move, or an OTP may still be taken: none of these may close the flow.
+  it.each(['creating', 'waiting_confirm', 'confirming', 'processing'] as const)('%s is not', (status) => {
+    expect(isFinalPayoutStatus(status)).toBe(false);
+  });
+});
+
+describe("the UI's one-line details, before Finan answered", () => {
+  const none = { payoutId: null, remainingTry: null, otpDeadline: null, amount: 6_000_000, currency: 'VND', failure: null };
+  it('says what is being created', () => {
+    expect(payoutDetails({ ...none, status: 'creating' })).toBe('Creating the payout of 6,000,000 VND at Finan');
+  });
+  it('marks what is not known yet instead of printing null', () => {
+    expect(payoutDetails({ ...none, payoutId: 'p-1', status: 'waiting_confirm' })).toBe("Waiting for the bank's OTP until ? (? tries left); Finan payout p-1");
+    expect(payoutDetails({ ...none, status: 'confirming' })).toBe("Finan's answer to an OTP was lost; reading payout (by reference) from Finan until it is known");
+  });
+  it('says a payout being transferred is polled', () => {
+    expect(payoutDetails({ ...none, payoutId: 'p-1', status: 'processing' })).toBe('OTP accepted; polling Finan until payout p-1 settles');
+  });
+  it('says no money moved when an ending has no recorded reason', () => {
+    expect(payoutDetails({ ...none, status: 'cancelled' })).toBe('cancelled: no money moved');
   });
 });
