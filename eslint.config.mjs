@@ -47,7 +47,8 @@ export default tseslint.config(
           ],
           patterns: [
             { group: ['../activities', '../activities/*', '**/activities/**'], allowTypeImports: true, message: 'Import activities as types only and call them through proxyActivities.' },
-            { group: ['../providers/*', '**/providers/**', '../sandbox/*', '../client/*', '../workers/*', '../config/*'], message: 'Workflows may not import I/O layers.' },
+            // Only a provider's import-free rules (`providers/finan/rules.ts`: text limits, the OTP format) may be shared.
+            { regex: '/(sandbox|client|workers|config)(/|$)|/providers/(?![a-z-]+/rules$)', message: 'Workflows may not import I/O layers.' },
           ],
         },
       ],

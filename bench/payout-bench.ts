@@ -26,7 +26,7 @@ import { startStack } from '../scripts/stack';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../sandbox/server';
 import { sandboxControls } from '../test/helpers/sandbox-controls';
 import { eventually, gatewayApi, isolatedConfig } from '../test/helpers/stack';
-import { payoutWorkflowId } from '../workflows/definitions';
+import { payoutWorkflowId } from '../workflows/payout/messages';
 import type { FloorActivities, FloorState } from './floor-workflows';
 import { floorStateQuery, floorSubmitUpdate, floorWorkflow } from './floor-workflows';
 import type { HistoryFacts } from './measure';

@@ -9,11 +9,12 @@ import { dataConverterFor } from '../codec/data-converter';
 import { generateKey, loadOrCreateLocalKeyRing } from '../codec/keys';
 import { ConfigError, loadConfig } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
-import { searchAttributes } from '../workflows/definitions';
+import { ALL_SEARCH_ATTRIBUTES, searchAttributes } from '../workflows/common/search-attributes';
 import { DongflowError } from './errors';
 import { generateApiKey } from './gateway/api-keys';
 import { createPaymentsClient } from './payments';
 import { createPayoutsClient } from './payouts';
+import { ensureSearchAttributes } from './setup';
 
 const USAGE = `Usage: npx dongflow <command> [options]
 
@@ -30,6 +31,8 @@ Flows
                                    close an unmatched payment, saying what was done (refund, credit, linked)
 
 Set-up
+  setup                            register dongflow's search attributes in the namespace (once per cluster or
+                                   Temporal Cloud namespace; the embedded dev server does it at every start)
   api-key                          a new API key for a backend, and its DONGFLOW_API_KEYS entry
   encryption-key [id]              a new DONGFLOW_ENCRYPTION_KEYS entry
 
@@ -62,7 +65,12 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
   const [command, ...rest] = positionals;
   if (!command || values.help) {
     out(USAGE);
-    return command ? 0 : 2;
+    // Asked for (`--help`, `help <anything>`) is a success; no command at all is a usage error.
+    return values.help ? 0 : 2;
+  }
+  if (command === 'help') {
+    out(USAGE);
+    return 0;
   }
   if (command === 'api-key') {
     const { key, sha256 } = generateApiKey();
@@ -79,6 +87,11 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
   try {
     const payouts = createPayoutsClient(client);
     switch (command) {
+      case 'setup': {
+        await ensureSearchAttributes(connection, loadConfig().temporal.namespace);
+        out(`Search attributes registered: ${ALL_SEARCH_ATTRIBUTES.map((key) => `${key.name} (${key.type})`).join(', ')}`);
+        return 0;
+      }
       case 'list': {
         const limit = Number(values.limit);
         const rows: string[] = [];

@@ -70,3 +70,12 @@ export class ProviderRejectedError extends DongflowError {
   readonly code = 'provider_rejected';
   readonly httpStatus = 422;
 }
+
+/**
+ * Finan could not be reached (or refused our credentials / IP) while creating: nothing usable was created, the
+ * reference stays usable, and the same request may be sent again (it adopts whatever the first attempt left).
+ */
+export class ProviderUnavailableError extends DongflowError {
+  readonly code = 'provider_unavailable';
+  readonly httpStatus = 503;
+}

@@ -1,8 +1,24 @@
-/** The typed library for TypeScript backends: the same functions the gateway is built on. */
-export { createPayoutsClient, translateTemporalError } from './payouts';
+/** The typed library for TypeScript backends: the same clients the gateway and the CLI are built on. */
+export { createPayoutsClient } from './payouts';
 export type { PayoutsClient, PayoutsClientOptions, StartedPayout } from './payouts';
-export type { PayoutRequest } from './schemas';
+export { createPaymentRequestsClient, isPendingCreation } from './payment-requests';
+export type { CreatedPaymentRequestView, PaymentRequestsClient, PaymentRequestsClientOptions, PendingCreation } from './payment-requests';
+export { createInvoicesClient } from './invoices';
+export type { InvoiceCollectionView, InvoicesClient, InvoicesClientOptions } from './invoices';
+export { createReconciliationClient } from './reconciliation';
+export type { FinanPaymentEvent, PaymentHandOff, ReconciliationClient, ReconciliationClientOptions } from './reconciliation';
+export { createPaymentsClient } from './payments';
+export type { PaymentsClient, PaymentsClientOptions } from './payments';
+export { ensureSearchAttributes } from './setup';
+export { callTemporal, translateTemporalError } from './temporal';
+export type { TemporalCallOptions } from './temporal';
+export type { PayoutRequest } from './schemas/payouts';
+export type { PaymentRequestBody } from './schemas/payment-requests';
+export type { InvoiceCollectionBody } from './schemas/invoices';
 export * from './errors';
 export { dataConverterFor } from '../codec/data-converter';
 export { parseKeyRing } from '../codec/keys';
-export type { OtpOutcome, PayoutState, PayoutStatus } from '../workflows/definitions';
+export type { OtpOutcome, PayoutState, PayoutStatus } from '../workflows/payout/messages';
+export type { PaymentRequestState, PaymentRequestStatus } from '../workflows/payment-request/messages';
+export type { InvoiceState, InvoiceStatus } from '../workflows/invoice/messages';
+export type { ReconciliationReport, UnmatchedPayment, UnmatchedPaymentsState } from '../workflows/reconciliation/messages';

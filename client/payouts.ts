@@ -2,28 +2,25 @@
  * The typed payout API for TypeScript backends (and the gateway): start a payout, read it, submit the bank's OTP,
  * cancel it. Backends never deal with signatures, retries or timers.
  */
-import type { Client, Connection, WorkflowHandle } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy, WorkflowUpdateFailedError } from '@temporalio/client';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/common';
-import type { OtpOutcome, PayoutInput, PayoutState } from '../workflows/definitions';
-import {
-  WORKFLOW_TASK_QUEUE,
-  cancelPayoutUpdate,
-  payoutStatusQuery,
-  payoutWorkflowId,
-  searchAttributes,
-  submitOtpUpdate,
-} from '../workflows/definitions';
-import type { payoutWorkflow } from '../workflows/payout';
-import { cancelProblem, otpSubmissionProblem } from '../workflows/payout-rules';
-import { DongflowError, DuplicateReferenceError, InvalidStateError, NotFoundError, TemporalUnavailableError, WorkerUnavailableError } from './errors';
-import type { PayoutRequest } from './schemas';
-import { OtpRequestSchema, PayoutRequestSchema, ReferenceSchema, parseOrThrow } from './schemas';
+import { searchAttributes } from '../workflows/common/search-attributes';
+import { WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import type { OtpOutcome, PayoutInput, PayoutState } from '../workflows/payout/messages';
+import { cancelPayoutUpdate, payoutStatusQuery, payoutWorkflowId, submitOtpUpdate } from '../workflows/payout/messages';
+import { cancelProblem, otpSubmissionProblem } from '../workflows/payout/rules';
+import type { payoutWorkflow } from '../workflows/payout/workflow';
+import { InvalidStateError } from './errors';
+import { ReferenceSchema, parseOrThrow } from './schemas/common';
+import type { PayoutRequest } from './schemas/payouts';
+import { OtpRequestSchema, PayoutRequestSchema } from './schemas/payouts';
+import type { TemporalCallOptions } from './temporal';
+import { guardedCalls } from './temporal';
 
-export interface PayoutsClientOptions {
-  taskQueue?: string;
-  /** How long a start or read may wait for Temporal before answering TemporalUnavailableError. Default 10 s. */
-  rpcTimeoutMs?: number;
+export { callTemporal, translateTemporalError } from './temporal';
+
+export interface PayoutsClientOptions extends TemporalCallOptions {
   /** Defaults applied when a request does not override them. */
   otpTimeoutMs?: number;
   pollHorizonMs?: number;
@@ -34,54 +31,6 @@ export interface StartedPayout {
   referenceId: string;
   workflowId: string;
   status: PayoutState['status'];
-}
-
-/**
- * Runs Temporal calls with a deadline, so an unreachable server is reported quickly instead of being waited for,
- * and translates Temporal's errors into the library's. Every call of the library goes through it.
- */
-export async function callTemporal<T>(
-  client: Client,
-  timeoutMs: number,
-  kind: string,
-  referenceId: string,
-  call: () => Promise<T>,
-  /** A flow-specific reading of the error, before the common translation. */
-  interpret: (err: unknown) => unknown = (err) => err,
-): Promise<T> {
-  try {
-    return await client.connection.withDeadline(Date.now() + timeoutMs, call);
-  } catch (err) {
-    const translated = translateTemporalError(interpret(err), kind, referenceId);
-    // Out of time: either Temporal is unreachable, or it is up and no worker answered (a query or update needs one).
-    if (translated instanceof TemporalUnavailableError && (await temporalAnswers(client))) throw new WorkerUnavailableError(kind, referenceId);
-    throw translated;
-  }
-}
-
-async function temporalAnswers(client: Client): Promise<boolean> {
-  try {
-    const connection = client.connection as Connection;
-    await connection.withDeadline(Date.now() + 1_000, () => connection.healthService.check({}));
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Temporal's own errors, translated into the library's: one place, used by every call. */
-export function translateTemporalError(err: unknown, kind: string, referenceId: string): unknown {
-  if (err instanceof DongflowError) return err;
-  if (err instanceof WorkflowExecutionAlreadyStartedError) return new DuplicateReferenceError(referenceId, kind);
-  if (err instanceof WorkflowNotFoundError) return new NotFoundError(kind, referenceId);
-  if (err instanceof WorkflowUpdateFailedError) return new InvalidStateError(err.cause?.message ?? err.message);
-  const message = err instanceof Error ? err.message : String(err);
-  const grpcCode = (err as { code?: unknown; cause?: { code?: unknown } })?.cause?.code ?? (err as { code?: unknown })?.code;
-  // 14 UNAVAILABLE, 4 DEADLINE_EXCEEDED: the server could not be reached; nothing happened.
-  if (grpcCode === 14 || grpcCode === 4 || /UNAVAILABLE|ECONNREFUSED|failed to connect|Failed to connect|DEADLINE_EXCEEDED/i.test(message)) {
-    return new TemporalUnavailableError(err);
-  }
-  return err;
 }
 
 /**
@@ -110,9 +59,8 @@ export function createPayoutsClient(client: Client, options: PayoutsClientOption
   const handleFor = (referenceId: string): WorkflowHandle<typeof payoutWorkflow> =>
     client.workflow.getHandle<typeof payoutWorkflow>(payoutWorkflowId(parseOrThrow(ReferenceSchema, referenceId, 'referenceId')));
 
-  const rpcTimeoutMs = options.rpcTimeoutMs ?? 10_000;
-  const guarded = <T>(referenceId: string, call: () => Promise<T>, timeoutMs = rpcTimeoutMs): Promise<T> =>
-    callTemporal(client, timeoutMs, 'payout', referenceId, call);
+  const calls = guardedCalls(client, options);
+  const guarded = <T>(referenceId: string, call: () => Promise<T>, timeoutMs?: number): Promise<T> => calls('payout', referenceId, call, timeoutMs);
 
   return {
     /**

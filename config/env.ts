@@ -4,10 +4,10 @@
  */
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
-import type { ApiKey } from '../client/gateway/api-keys';
-import { ApiKeysConfigError, parseApiKeys } from '../client/gateway/api-keys';
-import type { KeyRing } from '../codec/keys';
-import { KeyRingError, parseKeyRing } from '../codec/keys';
+import type { ApiKey } from './api-keys';
+import { ApiKeysConfigError, parseApiKeys } from './api-keys';
+import type { KeyRing } from './encryption-keys';
+import { KeyRingError, parseKeyRing } from './encryption-keys';
 
 /** The embedded sandbox's credentials when FINAN_CLIENT_ID / FINAN_SECRET_KEY are unset (it accepts whatever is configured). */
 export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';

@@ -12,32 +12,25 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { createFinanActivities } from '../activities/finan';
-import { createFinanPaymentActivities } from '../activities/finan-payments';
-import { createPaymentFlowActivities } from '../activities/payment-flows';
+import { createFinanPayoutActivities } from '../activities/finan/payouts';
+import { createFinanPaymentActivities } from '../activities/finan/payments';
+import { createPaymentFlowActivities } from '../activities/reconciliation';
 import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
-import type { InvoicePaymentInput, PaymentRequestInput, PayoutInput } from '../workflows/definitions';
-import {
-  FINAN_TASK_QUEUE,
-  RECONCILIATION_SCHEDULE_ID,
-  WORKFLOW_TASK_QUEUE,
-  cancelSignal,
-  invoiceStatusQuery,
-  otpSignal,
-  invoiceWorkflowId,
-  paymentNoticeSignal,
-  paymentRequestStatusQuery,
-  paymentWorkflowId,
-  payoutStatusQuery,
-  submitOtpUpdate,
-} from '../workflows/definitions';
-import type { invoicePaymentWorkflow } from '../workflows/invoice-payment';
-import type { paymentRequestWorkflow } from '../workflows/payment-request';
-import type { payoutWorkflow } from '../workflows/payout';
-import type { reconciliationWorkflow } from '../workflows/reconciliation';
+import type { InvoicePaymentInput } from '../workflows/invoice/messages';
+import type { PaymentRequestInput } from '../workflows/payment-request/messages';
+import type { PayoutInput } from '../workflows/payout/messages';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import { RECONCILIATION_SCHEDULE_ID } from '../workflows/reconciliation/messages';
+import { cancelSignal, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../workflows/payout/messages';
+import { invoiceStatusQuery, invoiceWorkflowId } from '../workflows/invoice/messages';
+import { paymentNoticeSignal, paymentRequestStatusQuery, paymentWorkflowId } from '../workflows/payment-request/messages';
+import type { invoicePaymentWorkflow } from '../workflows/invoice/workflow';
+import type { paymentRequestWorkflow } from '../workflows/payment-request/workflow';
+import type { payoutWorkflow } from '../workflows/payout/workflow';
+import type { reconciliationWorkflow } from '../workflows/reconciliation/workflow';
 import { temporalTestServerPath } from './temporal-binaries';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
@@ -123,12 +116,12 @@ async function main(): Promise<void> {
     taskQueue: WORKFLOW_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
     // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them.
-    activities: createPaymentFlowActivities(createPaymentsClient(env.client)),
+    activities: createPaymentFlowActivities({ flows: createPaymentsClient(env.client) }),
   });
   const activityWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: FINAN_TASK_QUEUE,
-    activities: { ...createFinanActivities(finan), ...createFinanPaymentActivities(finan) },
+    activities: { ...createFinanPayoutActivities({ finan }), ...createFinanPaymentActivities({ finan }) },
   });
 
   /** Each scenario runs one flow to its end and answers the workflow id whose history is recorded. */

@@ -9,28 +9,24 @@ import { mkdirSync, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
-import { createPayoutsClient } from '../client/payouts';
 import type { PayoutsClient } from '../client/payouts';
-import { createPaymentsClient } from '../client/payments';
 import type { PaymentsClient } from '../client/payments';
-import { FINAN_WEBHOOK_PATH } from '../client/gateway/webhook-routes';
-import { buildGateway } from '../client/gateway/server';
-import { startCodecServer } from '../client/gateway/codec-routes';
+import { FINAN_WEBHOOK_PATH } from '../client/gateway/routes/webhooks';
+import { codecEndpointFor, serveGateway } from '../client/gateway/serve';
+import { ensureSearchAttributes } from '../client/setup';
 import type { Config } from '../config/env';
-import { ConfigError, gatewayProblems, isLoopbackHost } from '../config/env';
+import { ConfigError, gatewayProblems } from '../config/env';
 import type { Logger } from '../config/logger';
-import { ensureSearchAttributes, temporalAddress, temporalConnectionOptions } from '../config/temporal';
+import { temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
 import { destroyHttpAgents } from '../providers/http';
 import { startSandbox } from '../sandbox/server';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
 import { installTemporalRuntime } from '../workers/logging';
 import { createDongflowWorkers } from '../workers/worker';
-import { ALL_SEARCH_ATTRIBUTES } from '../workflows/definitions';
+import { ALL_SEARCH_ATTRIBUTES } from '../workflows/common/search-attributes';
 import { dataConverterFor } from '../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../codec/keys';
-import { createMetrics } from '../client/gateway/metrics';
-import { loadOrCreateDevApiKey } from './dev-credentials';
 import type { FinanAccess } from './finan-access';
 import { checkFinanAccess } from './finan-access';
 import { temporalCliPath } from './temporal-binaries';
@@ -108,13 +104,6 @@ async function startDevServer(config: Config, logger: Logger): Promise<ChildProc
   }
   logger.debug({ port, uiPort }, 'Temporal dev server ready');
   return child;
-}
-
-/** Where a browser or the CLI on this machine reaches the codec server. */
-export function codecEndpointFor(config: Config): string {
-  const { host, port } = config.codec;
-  const reachable = ['0.0.0.0', '::'].includes(host) || isLoopbackHost(host) ? '127.0.0.1' : host;
-  return `http://${reachable.includes(':') ? `[${reachable}]` : reachable}:${port}/codec`;
 }
 
 async function stopChild(child: ChildProcess): Promise<void> {
@@ -204,50 +193,20 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       });
     }
 
-    const payouts = createPayoutsClient(client, {
-      otpTimeoutMs: config.payout.otpTimeoutMs,
-      pollHorizonMs: config.payout.pollHorizonMs,
-      createWindowMs: config.payout.createWindowMs,
-    });
-    const payments = createPaymentsClient(client, { paymentTtlMs: config.payment.ttlMs });
-    const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
-    logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');
-    const devCredentials = config.security.apiKeys ? undefined : loadOrCreateDevApiKey(resolve(config.dataDir));
-    const uiPort = config.temporal.embedded.uiPort;
-    const gateway = buildGateway({
-      payouts,
-      payments,
-      finanWebhookSecrets: config.finan.webhookSecrets,
-      finanClientId: config.finan.clientId,
-      connection,
-      logger: logger.child({ component: 'gateway' }),
-      apiKeys: config.security.apiKeys ?? devCredentials!.apiKeys,
-      metrics: createMetrics(),
-    });
-    const gatewayUrl = await gateway.listen({ host: config.gateway.host, port: config.gateway.port });
+    const gateway = await serveGateway({ config, logger, connection, client, dataConverter });
     cleanups.push(() => gateway.close());
-    const codecServer = await startCodecServer({
-      host: config.codec.host,
-      port: config.codec.port,
-      logger: logger.child({ component: 'codec' }),
-      codec: dataConverter.payloadCodecs[0]!,
-      allowedOrigins: [`http://127.0.0.1:${uiPort}`, `http://localhost:${uiPort}`, ...config.security.codecAllowedOrigins],
-      bearerToken: config.security.codecAuthToken,
-    });
-    cleanups.push(() => codecServer.close());
-
     return {
       temporalAddress: temporalAddress(config),
       temporalUiUrl: config.temporal.address ? undefined : `http://127.0.0.1:${config.temporal.embedded.uiPort}`,
-      gatewayUrl,
+      gatewayUrl: gateway.gatewayUrl,
       sandboxUrl: sandbox?.url,
-      devApiKey: devCredentials?.key,
+      devApiKey: gateway.devApiKey,
       codecEndpoint: codecEndpointFor(config),
       finanBaseUrl,
       finanAccess,
       client,
-      payouts,
-      payments,
+      payouts: gateway.payouts,
+      payments: gateway.payments,
       stop,
     };
   } catch (err) {

@@ -5,12 +5,12 @@
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
-import { createFinanActivities } from '../activities/finan';
-import { createFinanPaymentActivities } from '../activities/finan-payments';
-import { createPaymentFlowActivities } from '../activities/payment-flows';
-import { createPaymentsClient } from '../client/payments';
+import { createFinanPaymentActivities } from '../activities/finan/payments';
+import { createFinanPayoutActivities } from '../activities/finan/payouts';
+import { createPaymentFlowActivities } from '../activities/reconciliation';
+import { createReconciliationClient } from '../client/reconciliation';
 import type { FinanClient } from '../providers/finan/client';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/definitions';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 
 export interface DongflowWorkerOptions {
   connection: NativeConnection;
@@ -42,12 +42,13 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
     maxCachedWorkflows: opts.maxCachedWorkflows ?? 500,
     dataConverter: opts.dataConverter,
-    // The reconciliation's Temporal-side lookups (queries, signal-with-start): not provider calls.
-    activities: createPaymentFlowActivities(
-      createPaymentsClient(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter }), {
+    // The reconciliation's Temporal-side lookups (queries, signal-with-start): not provider calls. The client
+    // library implements them; the activities only see the interface.
+    activities: createPaymentFlowActivities({
+      flows: createReconciliationClient(new Client({ connection: opts.connection, namespace: opts.namespace, dataConverter: opts.dataConverter }), {
         taskQueue: opts.workflowTaskQueue,
       }),
-    ),
+    }),
     maxConcurrentWorkflowTaskExecutions: 40,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });
@@ -55,7 +56,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.finanTaskQueue ?? FINAN_TASK_QUEUE,
-    activities: { ...createFinanActivities(opts.finan), ...createFinanPaymentActivities(opts.finan) },
+    activities: { ...createFinanPayoutActivities({ finan: opts.finan }), ...createFinanPaymentActivities({ finan: opts.finan }) },
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,

@@ -1,5 +1,5 @@
 /** Every workflow the worker registers; the bundle is built from this file. */
-export { payoutWorkflow } from './payout';
-export { paymentRequestWorkflow } from './payment-request';
-export { invoicePaymentWorkflow } from './invoice-payment';
-export { reconciliationWorkflow, unmatchedPaymentsWorkflow } from './reconciliation';
+export { payoutWorkflow } from './payout/workflow';
+export { paymentRequestWorkflow } from './payment-request/workflow';
+export { invoicePaymentWorkflow } from './invoice/workflow';
+export { reconciliationWorkflow, unmatchedPaymentsWorkflow } from './reconciliation/workflow';

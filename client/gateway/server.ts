@@ -8,15 +8,21 @@ import type { Connection } from '@temporalio/client';
 import Fastify from 'fastify';
 import type { FastifyError } from 'fastify';
 import type { Logger } from '../../config/logger';
+import { version } from '../../package.json';
 import { DongflowError } from '../errors';
 import type { PayoutsClient } from '../payouts';
 import type { PaymentsClient } from '../payments';
-import { paymentRoutes } from './payment-routes';
-import { finanWebhookRoutes } from './webhook-routes';
 import type { ApiKey } from './api-keys';
 import { apiKeyAuth } from './api-keys';
 import type { DongflowMetrics } from './metrics';
 import { httpMetrics } from './metrics';
+import { openApiDoc, openApiDocument, serveOpenApi } from './openapi';
+import { invoiceRoutes } from './routes/invoices';
+import { paymentRequestRoutes } from './routes/payment-requests';
+import { payoutRoutes } from './routes/payouts';
+import { reconciliationRoutes } from './routes/reconciliation';
+import type { Route, RouteDoc } from './routes/route';
+import { finanWebhookDoc, finanWebhookRoutes } from './routes/webhooks';
 
 export interface GatewayDeps {
   payouts: PayoutsClient;
@@ -51,10 +57,17 @@ export function buildGateway(deps: GatewayDeps) {
 
   void app.register(httpMetrics, { metrics: deps.metrics });
   void app.register(apiKeyAuth, { keys: deps.apiKeys });
-  if (deps.payments) {
-    void app.register(paymentRoutes, { payments: deps.payments });
-    if (deps.finanWebhookSecrets) void app.register(finanWebhookRoutes, { payments: deps.payments, secrets: deps.finanWebhookSecrets, clientId: deps.finanClientId });
-  }
+
+  const routes: Route[] = [
+    ...payoutRoutes(deps.payouts),
+    ...(deps.payments ? [...paymentRequestRoutes(deps.payments), ...invoiceRoutes(deps.payments), ...reconciliationRoutes(deps.payments)] : []),
+  ];
+  for (const { handler, method, url } of routes) app.route({ method, url, handler });
+  const webhooks = deps.payments && deps.finanWebhookSecrets ? { payments: deps.payments, secrets: deps.finanWebhookSecrets } : undefined;
+  if (webhooks) void app.register(finanWebhookRoutes, { ...webhooks, clientId: deps.finanClientId });
+  // Every route the gateway serves is in the document: the REST API above, and those served by plugins.
+  const documented: RouteDoc[] = [...routes, ...(webhooks ? [finanWebhookDoc] : []), healthDoc, metricsDoc, openApiDoc];
+  void app.register(async (instance) => serveOpenApi(instance, openApiDocument(documented, { version })));
 
   app.setErrorHandler((err: FastifyError | DongflowError | Error, request, reply) => {
     if (err instanceof DongflowError) {
@@ -79,25 +92,24 @@ export function buildGateway(deps: GatewayDeps) {
     return reply.status(temporal ? 200 : 503).send({ status: temporal ? 'ok' : 'degraded', temporal: temporal ? 'reachable' : 'unreachable' });
   });
 
-  app.post('/v1/payouts', async (request, reply) => {
-    const started = await deps.payouts.startPayout(request.body as never);
-    return reply.status(202).send(started);
-  });
-
-  app.get<{ Params: { referenceId: string } }>('/v1/payouts/:referenceId', async (request) => deps.payouts.getPayout(request.params.referenceId));
-
-  app.post<{ Params: { referenceId: string } }>('/v1/payouts/:referenceId/otp', async (request) => {
-    const body = (request.body ?? {}) as { code?: unknown };
-    const submissionId = request.headers['idempotency-key'];
-    return deps.payouts.submitOtp(request.params.referenceId, body.code as string, {
-      submissionId: typeof submissionId === 'string' ? submissionId : undefined,
-    });
-  });
-
-  app.post<{ Params: { referenceId: string } }>('/v1/payouts/:referenceId/cancel', async (request) => deps.payouts.cancelPayout(request.params.referenceId));
-
   return app;
 }
+
+const healthDoc: RouteDoc = {
+  method: 'GET',
+  url: '/healthz',
+  tag: 'Operations',
+  summary: 'Whether Temporal answers',
+  responses: { 200: { description: '`{ status: "ok", temporal: "reachable" }`' }, 503: { description: '`{ status: "degraded", temporal: "unreachable" }`' } },
+};
+
+const metricsDoc: RouteDoc = {
+  method: 'GET',
+  url: '/metrics',
+  tag: 'Operations',
+  summary: 'Prometheus metrics (text format)',
+  responses: { 200: { description: 'Prometheus text', schema: { type: 'string' } } },
+};
 
 async function temporalReachable(connection: Connection): Promise<boolean> {
   try {

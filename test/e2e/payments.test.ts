@@ -5,7 +5,9 @@
 import { finanSignature } from '../../providers/finan/sign';
 import { decodeVietQr } from '../../providers/vietqr';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
-import { RECONCILIATION_SCHEDULE_ID, UNMATCHED_PAYMENTS_WORKFLOW_ID, paymentWorkflowId, searchAttributes } from '../../workflows/definitions';
+import { RECONCILIATION_SCHEDULE_ID, UNMATCHED_PAYMENTS_WORKFLOW_ID } from '../../workflows/reconciliation/messages';
+import { paymentWorkflowId } from '../../workflows/payment-request/messages';
+import { searchAttributes } from '../../workflows/common/search-attributes';
 import { createPaymentsClient } from '../../client/payments';
 import { FinanClient } from '../../providers/finan/client';
 import { paymentControls } from '../helpers/payment-controls';

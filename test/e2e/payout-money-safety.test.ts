@@ -6,7 +6,7 @@
 import { execFileSync } from 'node:child_process';
 import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
-import { payoutWorkflowId } from '../../workflows/definitions';
+import { payoutWorkflowId } from '../../workflows/payout/messages';
 import { sandboxControls, wrongOtp } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';

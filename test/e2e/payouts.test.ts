@@ -5,7 +5,8 @@
 import { temporal } from '@temporalio/proto';
 import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, STUCK_BENEFICIARY_ACCOUNT_NUMBER } from '../../sandbox/server';
-import { payoutWorkflowId, searchAttributes } from '../../workflows/definitions';
+import { payoutWorkflowId } from '../../workflows/payout/messages';
+import { searchAttributes } from '../../workflows/common/search-attributes';
 import { sandboxControls, wrongOtp } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';

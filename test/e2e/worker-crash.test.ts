@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { temporal } from '@temporalio/proto';
 import { FinanClient } from '../../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
-import type { PayoutState } from '../../workflows/definitions';
+import type { PayoutState } from '../../workflows/payout/messages';
 import { freePort } from '../helpers/ports';
 import { sandboxControls } from '../helpers/sandbox-controls';
 import type { TestStack } from '../helpers/stack';

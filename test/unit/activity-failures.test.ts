@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
-import { NON_RETRYABLE_FINAN_FAILURES, toActivityFailure } from '../../activities/finan';
+import { NON_RETRYABLE_FINAN_FAILURES } from '../../workflows/common/failures';
+import { toActivityFailure } from '../../activities/finan/failures';
 import {
   FinanAbortedError,
   FinanBadRequestError,

@@ -1,6 +1,6 @@
 /** What a flow reports as `failure` when an activity failed: the type an operator can act on, Finan's ids, no guesses. */
 import { ActivityFailure, ApplicationFailure, RetryState, TimeoutFailure, TimeoutType } from '@temporalio/common';
-import { failureInfo } from '../../workflows/failures';
+import { failureInfo } from '../../workflows/common/failure-info';
 
 const activityFailed = (cause: Error) => new ActivityFailure('activity failed', 'createPayout', '1', RetryState.NON_RETRYABLE_FAILURE, 'worker', cause);
 

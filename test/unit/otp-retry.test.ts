@@ -4,8 +4,8 @@
  * earlier attempt did instead of sending the code again. A try spent twice is a try the operator never had.
  */
 import { ApplicationFailureCategory } from '@temporalio/common';
-import { createFinanActivities } from '../../activities/finan';
-import type { VerifyOtpActivityInput } from '../../activities/finan';
+import { createFinanPayoutActivities } from '../../activities/finan/payouts';
+import type { VerifyOtpActivityInput } from '../../activities/finan/payouts';
 import { FinanServerError } from '../../providers/finan/errors';
 import { FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
 
@@ -15,7 +15,7 @@ const WRONG = '654321';
 function waitingPayout(remaining_try = 3) {
   const finan = new FakeFinanPayouts();
   const payout = finan.add({ status: 'waiting_confirm', created_at: '2024-01-20T14:00:00Z', remaining_try });
-  return { finan, payoutId: payout.id, verify: (input: VerifyOtpActivityInput) => createFinanActivities(finan.client()).verifyPayoutOtp(input) };
+  return { finan, payoutId: payout.id, verify: (input: VerifyOtpActivityInput) => createFinanPayoutActivities({ finan: finan.client() }).verifyPayoutOtp(input) };
 }
 
 describe('a first OTP attempt', () => {
@@ -106,7 +106,7 @@ describe('waiting for a payout to settle', () => {
   it.each(['processing', 'waiting_confirm'] as const)('%s is not settled: a retryable, benign PayoutStillProcessing carrying the payout', async (status) => {
     const finan = new FakeFinanPayouts();
     const payout = finan.add({ status, created_at: '2024-01-20T14:00:00Z', remaining_try: 2 });
-    const failure = await inAttempt(1, () => createFinanActivities(finan.client()).awaitPayoutSettled(payout.id)).catch((err: unknown) => err);
+    const failure = await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).awaitPayoutSettled(payout.id)).catch((err: unknown) => err);
     expect(failure).toMatchObject({
       type: 'PayoutStillProcessing',
       nonRetryable: false,
@@ -119,14 +119,14 @@ describe('waiting for a payout to settle', () => {
   it.each(['success', 'failed'] as const)('%s is settled: the payout is answered', async (status) => {
     const finan = new FakeFinanPayouts();
     const payout = finan.add({ status, created_at: '2024-01-20T14:00:00Z', remaining_try: 2 });
-    expect(await inAttempt(1, () => createFinanActivities(finan.client()).awaitPayoutSettled(payout.id))).toEqual({ payoutId: payout.id, status, remainingTry: 2 });
+    expect(await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).awaitPayoutSettled(payout.id))).toEqual({ payoutId: payout.id, status, remainingTry: 2 });
   });
 
   it('Finan down is a retryable FinanUnavailable', async () => {
     const finan = new FakeFinanPayouts();
     const payout = finan.add({ status: 'processing', created_at: '2024-01-20T14:00:00Z', remaining_try: 2 });
     finan.failNext = { call: 'get', error: new FinanServerError({ httpStatus: 503, requestId: 'abc123' }) };
-    await expect(inAttempt(1, () => createFinanActivities(finan.client()).awaitPayoutSettled(payout.id))).rejects.toMatchObject({ type: 'FinanUnavailable' });
+    await expect(inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).awaitPayoutSettled(payout.id))).rejects.toMatchObject({ type: 'FinanUnavailable' });
   });
 });
 
@@ -134,11 +134,11 @@ describe('reading one payout', () => {
   it("answers Finan's view in our words", async () => {
     const finan = new FakeFinanPayouts();
     const payout = finan.add({ status: 'processing', created_at: '2024-01-20T14:00:00Z', remaining_try: 2 });
-    expect(await inAttempt(1, () => createFinanActivities(finan.client()).getPayout(payout.id))).toEqual({ payoutId: payout.id, status: 'processing', remainingTry: 2 });
+    expect(await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).getPayout(payout.id))).toEqual({ payoutId: payout.id, status: 'processing', remainingTry: 2 });
   });
   it('maps a failure', async () => {
     const finan = new FakeFinanPayouts();
     finan.failNext = { call: 'get', error: new FinanServerError({ httpStatus: 503, requestId: 'abc123' }) };
-    await expect(inAttempt(1, () => createFinanActivities(finan.client()).getPayout('payout-x'))).rejects.toMatchObject({ type: 'FinanUnavailable' });
+    await expect(inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).getPayout('payout-x'))).rejects.toMatchObject({ type: 'FinanUnavailable' });
   });
 });

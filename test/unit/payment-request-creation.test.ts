@@ -4,8 +4,8 @@
  * answer that is not the page's shape retried a few times, then surfaced.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { checkFinanQr, createFinanPaymentActivities, fromFinanPaymentRequest, MAX_INVALID_ANSWER_ATTEMPTS } from '../../activities/finan-payments';
-import type { CreatePaymentRequestActivityInput } from '../../activities/finan-payments';
+import { checkFinanQr, createFinanPaymentActivities, fromFinanPaymentRequest, MAX_INVALID_ANSWER_ATTEMPTS } from '../../activities/finan/payments';
+import type { CreatePaymentRequestActivityInput } from '../../activities/finan/payments';
 import type { FinanClient, FinanResponse } from '../../providers/finan/client';
 import { FinanForbiddenError, FinanInvalidResponseError } from '../../providers/finan/errors';
 import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../../providers/finan/payment-schemas';
@@ -128,7 +128,7 @@ describe("Finan's VietQR, checked before a payer sees it", () => {
 describe('creating a payment request, once per reference', () => {
   it("sends the page's fields, only those given, and answers the QR with outcome created", async () => {
     const finan = new FakeFinanPayments();
-    const result = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).createPaymentRequest(order));
+    const result = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest(order));
     expect(finan.createdBodies).toEqual([{ payment_method: 'bank_transfer', account_id: '54957437-0cb5-4992-ad0e-76d26ba4ddc3', amount: 50000, reference_id: 'ORDER-1001' }]);
     expect(result).toEqual({
       paymentRequestId: '3fde043e-c3d6-40e8-9031-6eadfa02d2a2',
@@ -148,7 +148,7 @@ describe('creating a payment request, once per reference', () => {
     const customer = { name: 'Nguyen Van A', phone: '0933450210', address: '15, Le Duan, q3, Quan 1', email: 'nguyena@gmail.com' };
     const items = [{ name: 'So Ban Hang Pro 3 Nam', price: 3000000, quantity: 2, amount: 6000000 }];
     const result = await inAttempt(1, () =>
-      createFinanPaymentActivities(finan.client()).createPaymentRequest({
+      createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({
         referenceId: 'INV-001',
         referenceType: 'invoice',
         accountId: '54957437-0cb5-4992-ad0e-76d26ba4ddc3',
@@ -182,14 +182,14 @@ describe('creating a payment request, once per reference', () => {
 
   it('an empty item list is no items', async () => {
     const finan = new FakeFinanPayments();
-    await inAttempt(1, () => createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, items: [] }));
+    await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, items: [] }));
     expect(finan.createdBodies[0]).not.toHaveProperty('items');
   });
 
   it('adopts an unpaid request an earlier attempt made, and makes one new request for the payer', async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-EARLIER', 'ORDER-1001', 0));
-    const result = await inAttempt(2, () => createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
+    const result = await inAttempt(2, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
     expect(finan.createdBodies).toHaveLength(1);
     expect(result).toMatchObject({ paymentRequestId: '3fde043e-c3d6-40e8-9031-6eadfa02d2a2', abandonedPaymentRequestIds: ['PR-EARLIER'], outcome: 'created' });
   });
@@ -197,7 +197,7 @@ describe('creating a payment request, once per reference', () => {
   it('creates nothing when what earlier requests collected already covers the amount: the payer is not asked twice', async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-A', 'ORDER-1001', 20000), listed('PR-B', 'ORDER-1001', 30000));
-    const result = await inAttempt(2, () => createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
+    const result = await inAttempt(2, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
     expect(finan.createdBodies).toEqual([]);
     expect(result).toEqual({ paymentRequestId: 'PR-A', paymentRequestCode: '', paymentUrl: '', bankTransfer: null, abandonedPaymentRequestIds: ['PR-A', 'PR-B'], outcome: 'paid_earlier' });
   });
@@ -205,7 +205,7 @@ describe('creating a payment request, once per reference', () => {
   it('creates a new request when earlier ones collected less than the amount', async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-A', 'ORDER-1001', 49999));
-    const result = await inAttempt(2, () => createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
+    const result = await inAttempt(2, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
     expect(finan.createdBodies).toHaveLength(1);
     expect(result.outcome).toBe('created');
   });
@@ -213,7 +213,7 @@ describe('creating a payment request, once per reference', () => {
   it("without paidEnoughAt, a paid earlier request is adopted but a new one is still made (the flow decides)", async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-A', 'ORDER-1001', 50000));
-    const result = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).createPaymentRequest(order));
+    const result = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest(order));
     expect(finan.createdBodies).toHaveLength(1);
     expect(result).toMatchObject({ abandonedPaymentRequestIds: ['PR-A'], outcome: 'created' });
   });
@@ -222,7 +222,7 @@ describe('creating a payment request, once per reference', () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-OWN', 'INV-001', 50000, 'invoice'));
     const result = await inAttempt(1, () =>
-      createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, referenceId: 'INV-001', referenceType: 'invoice', knownPaymentRequestIds: ['PR-OWN'], paidEnoughAt: 50000 }),
+      createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, referenceId: 'INV-001', referenceType: 'invoice', knownPaymentRequestIds: ['PR-OWN'], paidEnoughAt: 50000 }),
     );
     expect(finan.createdBodies).toHaveLength(1);
     expect(result).toMatchObject({ abandonedPaymentRequestIds: [], outcome: 'created' });
@@ -231,7 +231,7 @@ describe('creating a payment request, once per reference', () => {
   it('ignores requests of another reference, or of the same id under another reference type', async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-OTHER', 'ORDER-1002', 50000), listed('PR-INVOICE', 'ORDER-1001', 50000, 'invoice'));
-    const result = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
+    const result = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
     expect(finan.createdBodies).toHaveLength(1);
     expect(result).toMatchObject({ abandonedPaymentRequestIds: [], outcome: 'created' });
   });
@@ -239,7 +239,7 @@ describe('creating a payment request, once per reference', () => {
   it("refuses Finan's QR when it does not pay the amount asked: FinanInvalidQr, retried", async () => {
     const finan = new FakeFinanPayments();
     finan.answer = created(QR_1000_ACB, '257678859');
-    const failure = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).createPaymentRequest(order)).catch((err: unknown) => err);
+    const failure = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest(order)).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'FinanInvalidQr', nonRetryable: false });
   });
@@ -247,7 +247,7 @@ describe('creating a payment request, once per reference', () => {
   it('surfaces a QR that keeps failing its check after a few attempts, as non-retryable', async () => {
     const finan = new FakeFinanPayments();
     finan.answer = created(QR_1000_ACB, '257678859');
-    const activities = createFinanPaymentActivities(finan.client());
+    const activities = createFinanPaymentActivities({ finan: finan.client() });
     await expect(inAttempt(MAX_INVALID_ANSWER_ATTEMPTS - 1, () => activities.createPaymentRequest(order))).rejects.toMatchObject({ type: 'FinanInvalidQr', nonRetryable: false });
     const failure = await inAttempt(MAX_INVALID_ANSWER_ATTEMPTS, () => activities.createPaymentRequest(order)).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: 'FinanInvalidQr', nonRetryable: true });
@@ -257,7 +257,7 @@ describe('creating a payment request, once per reference', () => {
   it("an answer that is not the page's shape is retried, then surfaced with its details", async () => {
     const finan = new FakeFinanPayments();
     finan.failCreate = new FinanInvalidResponseError({ httpStatus: 200, requestId: 'abc123', reason: 'data.payment_request_id: is required' });
-    const activities = createFinanPaymentActivities(finan.client());
+    const activities = createFinanPaymentActivities({ finan: finan.client() });
     await expect(inAttempt(1, () => activities.createPaymentRequest(order))).rejects.toMatchObject({ type: 'FinanInvalidResponse', nonRetryable: false });
     const failure = await inAttempt(3, () => activities.createPaymentRequest(order)).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: 'FinanInvalidResponse', nonRetryable: true, details: [{ httpStatus: 200, requestId: 'abc123' }] });
@@ -266,7 +266,7 @@ describe('creating a payment request, once per reference', () => {
   it("Finan refusing us stays as it is, whatever the attempt: non-retryable FinanForbidden", async () => {
     const finan = new FakeFinanPayments();
     finan.failCreate = new FinanForbiddenError({ httpStatus: 403, providerCode: 104000, requestId: 'abc123', providerMessage: 'IP address not whitelisted' });
-    const failure = await inAttempt(5, () => createFinanPaymentActivities(finan.client()).createPaymentRequest(order)).catch((err: unknown) => err);
+    const failure = await inAttempt(5, () => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest(order)).catch((err: unknown) => err);
     expect(failure).toMatchObject({ type: 'FinanForbidden', nonRetryable: true, message: 'Finan 403 (code 104000, request_id abc123): IP address not whitelisted' });
   });
 });
@@ -275,7 +275,7 @@ describe("reading Finan's payment requests", () => {
   it("reads one in our words, without merchant and customer", async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push({ ...listed('PR-550e8400', 'INV-001', 6000000, 'invoice'), amount: 6000000, merchant: { name: 'Finan pte' }, customer: { name: 'Nguyen Van A' } });
-    const read = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).getPaymentRequest('PR-550e8400'));
+    const read = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).getPaymentRequest('PR-550e8400'));
     expect(read).toEqual({
       paymentRequestId: 'PR-550e8400',
       referenceId: 'INV-001',
@@ -291,7 +291,7 @@ describe("reading Finan's payment requests", () => {
   it('lists the requests of a reference', async () => {
     const finan = new FakeFinanPayments();
     finan.requests.push(listed('PR-A', 'INV-001', 0, 'invoice'));
-    const read = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).listPaymentRequests({ referenceType: 'invoice', referenceId: 'INV-001' }));
+    const read = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).listPaymentRequests({ referenceType: 'invoice', referenceId: 'INV-001' }));
     expect(read.map((r) => r.paymentRequestId)).toEqual(['PR-A']);
     expect(finan.filters).toEqual([{ referenceType: 'invoice', referenceId: 'INV-001' }]);
   });
@@ -304,7 +304,7 @@ describe("reading Finan's payment requests", () => {
       { ...listed('PR-MIXED', 'ORDER-2', 0), payments: [pay('PAY-BEFORE', '2024-01-20T14:00:00Z'), pay('PAY-AT', '2024-01-20T14:30:00Z'), pay('PAY-AFTER', '2024-01-20T15:00:00Z')] },
       listed('PR-NONE', 'ORDER-3', 0),
     );
-    const read = await inAttempt(1, () => createFinanPaymentActivities(finan.client()).listRecentlyPaidRequests('2024-01-20T14:30:00Z'));
+    const read = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).listRecentlyPaidRequests('2024-01-20T14:30:00Z'));
     expect(read.map((r) => [r.paymentRequestId, r.payments.map((p) => p.paymentId)])).toEqual([['PR-MIXED', ['PAY-AT', 'PAY-AFTER']]]);
     expect(finan.filters).toEqual([{}]);
   });

@@ -1,6 +1,7 @@
 import { ValidationError } from '../../client/errors';
-import { InvoiceCollectionSchema, PaymentRequestSchema, dueInstant } from '../../client/payment-schemas';
-import { parseOrThrow } from '../../client/schemas';
+import { InvoiceCollectionSchema, dueInstant } from '../../client/schemas/invoices';
+import { PaymentRequestSchema } from '../../client/schemas/payment-requests';
+import { parseOrThrow } from '../../client/schemas/common';
 import { loadConfig } from '../../config/env';
 
 const ACCOUNT = '54957437-0cb5-4992-ad0e-76d26ba4ddc3';

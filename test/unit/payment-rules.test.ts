@@ -1,27 +1,11 @@
 import fc from 'fast-check';
-import type { ConfirmedPayment, FlowKnowledge, ProviderPaymentRequest, UnmatchedPayment } from '../../workflows/definitions';
-import {
-  addUnmatched,
-  announce,
-  boundedRequests,
-  creationFailureStatus,
-  nextHighWaterMark,
-  previousHighWaterMark,
-  reconciliationStart,
-  rememberResolved,
-  unconfirmedView,
-  unmatchedTotals,
-  finalPaymentRequestStatus,
-  flowWorkflowIdForReference,
-  invoiceAfterLinkExpiry,
-  mergeConfirmedPayments,
-  noticeNeedsRead,
-  paidAmountOf,
-  paymentStatusFromAmounts,
-  planReconciliation,
-  readNotice,
-  shouldContinueAsNew,
-} from '../../workflows/payment-rules';
+import type { ConfirmedPayment, ProviderPaymentRequest } from '../../workflows/payment-request/messages';
+import type { FlowKnowledge, UnmatchedPayment } from '../../workflows/reconciliation/messages';
+import { addUnmatched, nextHighWaterMark, previousHighWaterMark, reconciliationStart, rememberResolved, unmatchedTotals, flowWorkflowIdForReference, planReconciliation } from '../../workflows/reconciliation/rules';
+import { announce, unconfirmedView, finalPaymentRequestStatus, mergeConfirmedPayments, noticeNeedsRead, paidAmountOf, paymentStatusFromAmounts, readNotice } from '../../workflows/payment-request/rules';
+import { boundedRequests, invoiceAfterLinkExpiry } from '../../workflows/invoice/rules';
+import { creationFailureStatus } from '../../workflows/common/failures';
+import { shouldContinueAsNew } from '../../workflows/common/history';
 
 const payment = (paymentId: string, amount: number, paymentRequestId = 'PR-1'): ConfirmedPayment => ({
   paymentId,

@@ -3,8 +3,8 @@
  * must be found by `reference_id` and adopted, never made a second time; among several, the one that went furthest.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import { createFinanActivities, mostAdvanced } from '../../activities/finan';
-import type { CreatePayoutActivityInput } from '../../activities/finan';
+import { createFinanPayoutActivities, mostAdvanced } from '../../activities/finan/payouts';
+import type { CreatePayoutActivityInput } from '../../activities/finan/payouts';
 import { FinanForbiddenError } from '../../providers/finan/errors';
 import type { Payout } from '../../providers/finan/schemas';
 import { FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
@@ -75,7 +75,7 @@ const input: CreatePayoutActivityInput = {
 describe('creating a payout, once per reference', () => {
   it("creates it when Finan has none with the reference, with the page's fields, and answers waiting_confirm with 3 tries", async () => {
     const finan = new FakeFinanPayouts();
-    const payout = await inAttempt(1, () => createFinanActivities(finan.client()).createPayout(input));
+    const payout = await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).createPayout(input));
     expect(finan.calls).toEqual(['list', 'create']);
     expect(finan.createdBodies).toEqual([
       {
@@ -94,7 +94,7 @@ describe('creating a payout, once per reference', () => {
 
   it('a retry after the create answer was lost adopts the payout Finan made: one payout for one reference', async () => {
     const finan = new FakeFinanPayouts();
-    const activities = createFinanActivities(finan.client());
+    const activities = createFinanPayoutActivities({ finan: finan.client() });
     finan.loseAnswerOf = 'create';
     await expect(inAttempt(1, () => activities.createPayout(input))).rejects.toMatchObject({ type: 'FinanNetwork', nonRetryable: false });
     const adopted = await inAttempt(2, () => activities.createPayout(input));
@@ -107,7 +107,7 @@ describe('creating a payout, once per reference', () => {
     finan.add({ status: 'failed', created_at: '2024-01-20T14:00:00Z', remaining_try: 0 });
     const moving = finan.add({ status: 'processing', created_at: '2024-01-20T14:01:00Z', remaining_try: 2 });
     finan.add({ status: 'processing', created_at: '2024-01-20T14:02:00Z', remaining_try: 2, reference_id: 'PAYOUT-002' });
-    const adopted = await inAttempt(1, () => createFinanActivities(finan.client()).createPayout(input));
+    const adopted = await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).createPayout(input));
     expect(finan.calls).toEqual(['list']);
     expect(adopted).toEqual({ payoutId: moving.id, status: 'processing', remainingTry: 2 });
   });
@@ -115,7 +115,7 @@ describe('creating a payout, once per reference', () => {
   it("a refusal of our IP by Finan is a non-retryable FinanForbidden, and nothing is created", async () => {
     const finan = new FakeFinanPayouts();
     finan.failNext = { call: 'list', error: new FinanForbiddenError({ httpStatus: 403, providerCode: 104000, requestId: 'abc123', providerMessage: 'IP address not whitelisted' }) };
-    const failure = await inAttempt(1, () => createFinanActivities(finan.client()).createPayout(input)).catch((err: unknown) => err);
+    const failure = await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).createPayout(input)).catch((err: unknown) => err);
     expect(failure).toBeInstanceOf(ApplicationFailure);
     expect(failure).toMatchObject({ type: 'FinanForbidden', nonRetryable: true });
     expect(finan.calls).toEqual(['list']);
@@ -127,19 +127,19 @@ describe('finding the payout of a reference (a cancel or a deadline reads Finan 
     const finan = new FakeFinanPayouts();
     finan.add({ status: 'waiting_confirm', created_at: '2024-01-20T14:00:00Z' });
     const done = finan.add({ status: 'success', created_at: '2024-01-20T14:01:00Z', remaining_try: 2 });
-    const found = await inAttempt(1, () => createFinanActivities(finan.client()).findPayoutByReference('PAYOUT-001'));
+    const found = await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).findPayoutByReference('PAYOUT-001'));
     expect(found).toEqual({ payoutId: done.id, status: 'success', remainingTry: 2 });
   });
 
   it('answers null when Finan has none', async () => {
     const finan = new FakeFinanPayouts();
     finan.add({ status: 'success', created_at: '2024-01-20T14:01:00Z', reference_id: 'PAYOUT-002' });
-    expect(await inAttempt(1, () => createFinanActivities(finan.client()).findPayoutByReference('PAYOUT-001'))).toBeNull();
+    expect(await inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).findPayoutByReference('PAYOUT-001'))).toBeNull();
   });
 
   it('maps a refusal to the failure taxonomy', async () => {
     const finan = new FakeFinanPayouts();
     finan.failNext = { call: 'list', error: new FinanForbiddenError({ httpStatus: 403, providerCode: 104000, requestId: 'abc123', providerMessage: 'IP address not whitelisted' }) };
-    await expect(inAttempt(1, () => createFinanActivities(finan.client()).findPayoutByReference('PAYOUT-001'))).rejects.toMatchObject({ type: 'FinanForbidden' });
+    await expect(inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).findPayoutByReference('PAYOUT-001'))).rejects.toMatchObject({ type: 'FinanForbidden' });
   });
 });

@@ -1,5 +1,6 @@
 import { ValidationError } from '../../client/errors';
-import { PayoutRequestSchema, parseOrThrow } from '../../client/schemas';
+import { PayoutRequestSchema } from '../../client/schemas/payouts';
+import { parseOrThrow } from '../../client/schemas/common';
 
 const valid = {
   referenceId: 'PAYOUT-001',

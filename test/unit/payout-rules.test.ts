@@ -1,4 +1,5 @@
-import { cancelProblem, creationFailureStatus, isFinalPayoutStatus, last4, otpAcceptedFromRead, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout-rules';
+import { cancelProblem, isFinalPayoutStatus, last4, otpAcceptedFromRead, otpSubmissionProblem, otpVerificationOutcome, payoutDetails } from '../../workflows/payout/rules';
+import { creationFailureStatus } from '../../workflows/common/failures';
 
 describe('OTP submissions', () => {
   it('accepts exactly six digits while the payout waits for its OTP, leading zero included', () => {

@@ -2,8 +2,8 @@
 import { createHash } from 'node:crypto';
 import Fastify from 'fastify';
 import { TemporalUnavailableError } from '../../client/errors';
-import { finanWebhookRoutes } from '../../client/gateway/webhook-routes';
-import type { FinanPaymentEvent, PaymentHandOff } from '../../client/payments';
+import { finanWebhookRoutes } from '../../client/gateway/routes/webhooks';
+import type { FinanPaymentEvent, PaymentHandOff } from '../../client/reconciliation';
 
 const NOW = 1_705_761_005;
 const body = JSON.stringify({

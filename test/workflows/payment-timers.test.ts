@@ -6,30 +6,24 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { createFinanPaymentActivities } from '../../activities/finan-payments';
+import { createFinanPaymentActivities } from '../../activities/finan/payments';
 import { FinanClient } from '../../providers/finan/client';
 import { decodeVietQr } from '../../providers/vietqr';
 import type { RunningSandbox } from '../../sandbox/server';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../../sandbox/server';
 import { WorkflowFailedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
-import { createPaymentFlowActivities } from '../../activities/payment-flows';
+import { createPaymentFlowActivities } from '../../activities/reconciliation';
 import { createPaymentsClient } from '../../client/payments';
-import type { InvoicePaymentInput, PaymentRequestInput } from '../../workflows/definitions';
-import {
-  PAYMENT_REQUEST_UNAVAILABLE_FAILURE,
-  RECONCILIATION_SCHEDULE_ID,
-  FINAN_TASK_QUEUE,
-  WORKFLOW_TASK_QUEUE,
-  invoiceStatusQuery,
-  invoiceWorkflowId,
-  paymentNoticeSignal,
-  paymentRequestStatusQuery,
-  paymentWorkflowId,
-} from '../../workflows/definitions';
-import type { invoicePaymentWorkflow } from '../../workflows/invoice-payment';
-import type { paymentRequestWorkflow } from '../../workflows/payment-request';
-import type { reconciliationWorkflow } from '../../workflows/reconciliation';
+import type { InvoicePaymentInput } from '../../workflows/invoice/messages';
+import type { PaymentRequestInput } from '../../workflows/payment-request/messages';
+import { PAYMENT_REQUEST_UNAVAILABLE_FAILURE, paymentNoticeSignal, paymentRequestStatusQuery, paymentWorkflowId } from '../../workflows/payment-request/messages';
+import { RECONCILIATION_SCHEDULE_ID } from '../../workflows/reconciliation/messages';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../../workflows/common/task-queues';
+import { invoiceStatusQuery, invoiceWorkflowId } from '../../workflows/invoice/messages';
+import type { invoicePaymentWorkflow } from '../../workflows/invoice/workflow';
+import type { paymentRequestWorkflow } from '../../workflows/payment-request/workflow';
+import type { reconciliationWorkflow } from '../../workflows/reconciliation/workflow';
 import { paymentControls } from '../helpers/payment-controls';
 import { eventually } from '../helpers/stack';
 
@@ -56,7 +50,7 @@ afterAll(async () => {
 
 /** The real payment activities, with Finan reads counted. */
 function countedActivities() {
-  const real = createFinanPaymentActivities(finan);
+  const real = createFinanPaymentActivities({ finan });
   const calls = { getPaymentRequest: 0, listPaymentRequests: 0, createPaymentRequest: 0 };
   return {
     calls,
@@ -84,7 +78,7 @@ async function withWorkers<T>(activities: object, fn: () => Promise<T>): Promise
     taskQueue: WORKFLOW_TASK_QUEUE,
     workflowBundle: bundle,
     // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them.
-    activities: createPaymentFlowActivities(createPaymentsClient(env.client)),
+    activities: createPaymentFlowActivities({ flows: createPaymentsClient(env.client) }),
   });
   const activityWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: FINAN_TASK_QUEUE, activities });
   return workflowWorker.runUntil(activityWorker.runUntil(fn));

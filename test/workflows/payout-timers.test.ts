@@ -6,16 +6,17 @@ import { activityInfo } from '@temporalio/activity';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { Worker, bundleWorkflowCode } from '@temporalio/worker';
-import { createFinanActivities } from '../../activities/finan';
+import { createFinanPayoutActivities } from '../../activities/finan/payouts';
 import { FinanClient } from '../../providers/finan/client';
 import type { RunningSandbox } from '../../sandbox/server';
 import { FINAN_SOURCE_ACCOUNT_ID, STUCK_BENEFICIARY_ACCOUNT_NUMBER, startSandbox } from '../../sandbox/server';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { PayoutInput, PayoutState } from '../../workflows/definitions';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE, cancelPayoutUpdate, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../../workflows/definitions';
-import type { payoutWorkflow } from '../../workflows/payout';
+import type { PayoutInput, PayoutState } from '../../workflows/payout/messages';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../../workflows/common/task-queues';
+import { cancelPayoutUpdate, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../../workflows/payout/messages';
+import type { payoutWorkflow } from '../../workflows/payout/workflow';
 import { sandboxControls } from '../helpers/sandbox-controls';
 import { eventually } from '../helpers/stack';
 
@@ -89,7 +90,7 @@ afterEach(async () => {
 test('without an OTP the payout waits exactly 10 minutes, reads Finan, then expires', async () => {
   const payout = input();
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status !== 'creating');
     expect(waiting.status).toBe('waiting_confirm');
     const created = await eventTimeMs(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED);
@@ -114,7 +115,7 @@ test('without an OTP the payout waits exactly 10 minutes, reads Finan, then expi
 test('a per-payout OTP timeout overrides the default', async () => {
   const payout = input({ otpTimeoutMs: 3 * MINUTE });
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     expect((await handle.result()).status).toBe('expired');
     const waited = (await eventTimeMs(handle, EventType.EVENT_TYPE_TIMER_FIRED)) - (await eventTimeMs(handle, EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED));
     expect(waited).toBeGreaterThanOrEqual(3 * MINUTE);
@@ -125,7 +126,7 @@ test('a per-payout OTP timeout overrides the default', async () => {
 test('at the deadline a payout whose OTP Finan accepted meanwhile is followed to success, not expired', async () => {
   const payout = input();
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status !== 'creating');
     // The OTP reached Finan without the flow hearing of it (here: sent directly).
     await finan.verifyPayoutOtp(waiting.payoutId!, await controls().otp(waiting.payoutId!));
@@ -138,7 +139,7 @@ test('at the deadline a payout whose OTP Finan accepted meanwhile is followed to
 test('at the deadline with Finan unreachable the payout is not expired: it confirms with Finan first', async () => {
   const payout = input();
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
     await finanDown();
     await env.sleep(40 * MINUTE);
@@ -151,7 +152,7 @@ test('at the deadline with Finan unreachable the payout is not expired: it confi
 test('an OTP answer lost while Finan stays down past the deadline: no cancel, no expiry, and the payout ends as Finan has it', async () => {
   const payout = input();
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
     await finanDown([{ method: 'POST', path: '/api/v1/payouts/:id/otps', commitThenDropRate: 1 }]);
     await handle.signal(otpSignal, { code: await controls().otp(waiting.payoutId!) });
@@ -170,7 +171,7 @@ test('an OTP answer lost while Finan stays down past the deadline: no cancel, no
 test('an OTP answer lost and Finan silent until the polling horizon ends needs_attention, never a no-money state', async () => {
   const payout = input({ pollHorizonMs: 2 * 60 * MINUTE });
   const handle = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     const waiting = await eventually(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
     await finanDown([{ method: 'POST', path: '/api/v1/payouts/:id/otps', commitThenDropRate: 1 }]);
     await handle.signal(otpSignal, { code: await controls().otp(waiting.payoutId!) });
@@ -190,7 +191,7 @@ test('an OTP answer lost and Finan silent until the polling horizon ends needs_a
 test('a creation that cannot reach Finan within its window ends unavailable, and the reference can be submitted again: the new run adopts what Finan holds', async () => {
   const payout = input();
   const first = await startPayout(payout);
-  await withWorkers(createFinanActivities(finan), async () => {
+  await withWorkers(createFinanPayoutActivities({ finan }), async () => {
     await finanDown();
     await expect(first.result()).rejects.toThrow();
     const ended = await first.query(payoutStatusQuery);
@@ -225,7 +226,7 @@ test('a creation that cannot reach Finan within its window ends unavailable, and
 
 test('a payout stuck in processing is polled with doubling intervals up to 10 minutes, then handed to an operator at 24 hours', async () => {
   const payout = input({ beneficiaryAccountNumber: STUCK_BENEFICIARY_ACCOUNT_NUMBER });
-  const real = createFinanActivities(finan);
+  const real = createFinanPayoutActivities({ finan });
   const polls: { attempt: number; scheduledAt: number }[] = [];
   const activities = {
     ...real,

@@ -7,15 +7,28 @@
  * net under that.
  */
 import type { FastifyBaseLogger, FastifyInstance, RawReplyDefaultExpression, RawRequestDefaultExpression, RawServerDefault } from 'fastify';
-import { FinanWebhookError, FinanWebhookHeaderError } from '../../providers/finan/errors';
-import { verifyFinanWebhook } from '../../providers/finan/webhook';
-import { DongflowError } from '../errors';
-import type { PaymentsClient } from '../payments';
+import { FinanWebhookError, FinanWebhookHeaderError } from '../../../providers/finan/errors';
+import { verifyFinanWebhook } from '../../../providers/finan/webhook';
+import { DongflowError } from '../../errors';
+import type { ReconciliationClient } from '../../reconciliation';
+import type { RouteDoc } from './route';
 
 export const FINAN_WEBHOOK_PATH = '/webhooks/finan';
 
+/** Documented apart: the route reads its raw body (the signature covers the bytes as sent). */
+export const finanWebhookDoc: RouteDoc = {
+  method: 'POST',
+  url: FINAN_WEBHOOK_PATH,
+  tag: 'Webhooks',
+  summary: "Finan's payment webhook",
+  description:
+    "Signed by Finan (`x-signature` over the raw body, `x-timestamp` within 5 minutes, `x-client-id` when sent must be ours). 200 once Temporal has the event; Finan retries on 503.",
+  responses: { 200: { description: '`{ status: "success", message, timestamp }`' } },
+  errors: [400, 401, 503],
+};
+
 export interface FinanWebhookRoutesOptions {
-  payments: Pick<PaymentsClient, 'handFinanPayment'>;
+  payments: Pick<ReconciliationClient, 'handFinanPayment'>;
   /** Active webhook secrets, newest first (two during a rotation). */
   secrets: readonly string[];
   /** Our Finan client id; when given, a webhook carrying another `x-client-id` is refused. */

@@ -1,65 +1,16 @@
 /**
- * Finan activities: one thin function per signed provider call. Each calls the provider client and maps its
- * errors to `ApplicationFailure` types (retryable or not); the business decisions stay in the workflows.
+ * Finan payout activities: one thin function per signed provider call. Each calls the provider client and maps its
+ * errors to `ApplicationFailure` types (`failures.ts`); the business decisions stay in the workflows.
  */
 import { activityInfo, ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
 import { ApplicationFailureCategory } from '@temporalio/common';
-import type { FinanClient } from '../providers/finan/client';
-import { FinanError, FinanRateLimitedError, FinanUnprocessableError } from '../providers/finan/errors';
-import type { Payout, PayoutCreated } from '../providers/finan/schemas';
-import type { PayoutInput, ProviderPayoutStatus } from '../workflows/definitions';
-import { otpAcceptedFromRead } from '../workflows/payout-rules';
-
-/** Stable failure types a workflow (and an operator) can rely on. */
-export const FinanFailureType = {
-  Validation: 'FinanValidation',
-  Unauthorized: 'FinanUnauthorized',
-  Forbidden: 'FinanForbidden',
-  NotFound: 'FinanNotFound',
-  Unprocessable: 'FinanUnprocessable',
-  RateLimited: 'FinanRateLimited',
-  Unavailable: 'FinanUnavailable',
-  Network: 'FinanNetwork',
-  InvalidResponse: 'FinanInvalidResponse',
-  PayoutStillProcessing: 'PayoutStillProcessing',
-} as const;
-
-export { NON_RETRYABLE_FINAN_FAILURES } from '../workflows/definitions';
-
-const FAILURE_TYPE_BY_ERROR: Record<string, string> = {
-  FinanRequestValidationError: FinanFailureType.Validation,
-  FinanBadRequestError: FinanFailureType.Validation,
-  FinanUnauthorizedError: FinanFailureType.Unauthorized,
-  FinanForbiddenError: FinanFailureType.Forbidden,
-  FinanNotFoundError: FinanFailureType.NotFound,
-  FinanUnprocessableError: FinanFailureType.Unprocessable,
-  FinanRateLimitedError: FinanFailureType.RateLimited,
-  FinanServerError: FinanFailureType.Unavailable,
-  FinanNetworkError: FinanFailureType.Network,
-  FinanTimeoutError: FinanFailureType.Network,
-  FinanInvalidResponseError: FinanFailureType.InvalidResponse,
-};
-
-/** The one mapping from provider errors to Temporal failures. Details carry status, code and request id, never secrets. */
-export function toActivityFailure(err: unknown): unknown {
-  if (!(err instanceof FinanError) || err.name === 'FinanAbortedError') return err;
-  const type = FAILURE_TYPE_BY_ERROR[err.name] ?? FinanFailureType.Unavailable;
-  return ApplicationFailure.create({
-    message: err.message,
-    type,
-    nonRetryable: !err.retryable,
-    details: [err.toJSON()],
-    nextRetryDelay: err instanceof FinanRateLimitedError && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
-  });
-}
-
-async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw toActivityFailure(err);
-  }
-}
+import type { FinanClient } from '../../providers/finan/client';
+import { FinanUnprocessableError } from '../../providers/finan/errors';
+import type { Payout, PayoutCreated } from '../../providers/finan/schemas';
+import { FinanFailureType } from '../../workflows/common/failures';
+import type { PayoutInput, ProviderPayoutStatus } from '../../workflows/payout/messages';
+import { otpAcceptedFromRead } from '../../workflows/payout/rules';
+import { mapFinanErrors as mapErrors } from './failures';
 
 /** What Finan needs to create a payout: the flow's input without its timing options. */
 export type CreatePayoutActivityInput = Omit<PayoutInput, 'otpTimeoutMs' | 'pollHorizonMs' | 'pollInitialIntervalMs' | 'pollMaxIntervalMs' | 'createWindowMs'>;
@@ -96,7 +47,12 @@ export function mostAdvanced<P extends Pick<Payout, 'status' | 'created_at'>>(pa
   return [...payouts].sort((a, b) => rank[b.status] - rank[a.status] || a.created_at.localeCompare(b.created_at))[0];
 }
 
-export function createFinanActivities(finan: FinanClient) {
+/** What the payout activities need: the Finan client (a sandbox's, a fake's in tests). */
+export interface FinanPayoutActivityDeps {
+  finan: FinanClient;
+}
+
+export function createFinanPayoutActivities({ finan }: FinanPayoutActivityDeps) {
   return {
     /**
      * Creates the payout at Finan exactly once per reference. Finan publishes no idempotency key, so every attempt
@@ -187,4 +143,4 @@ export function createFinanActivities(finan: FinanClient) {
   };
 }
 
-export type FinanActivities = ReturnType<typeof createFinanActivities>;
+export type FinanPayoutActivities = ReturnType<typeof createFinanPayoutActivities>;

@@ -16,39 +16,21 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FinanPaymentActivities } from '../activities/finan-payments';
-import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './definitions';
-import {
-  INVOICE_REFERENCE_TYPE,
-  INVOICE_UNAVAILABLE_FAILURE,
-  PAYMENT_REQUEST_REJECTED_FAILURE,
-  invoiceCreatedUpdate,
-  invoiceStatusQuery,
-  paymentNoticeSignal,
-  searchAttributes,
-} from './definitions';
-import { failureInfo } from './failures';
-import {
-  PAYMENT_DEFAULTS,
-  announce,
-  boundedRequests,
-  creationFailureStatus,
-  invoiceAfterLinkExpiry,
-  isFinalInvoiceStatus,
-  mergeConfirmedPayments,
-  noticeNeedsRead,
-  paidAmountOf,
-  paymentStatusFromAmounts,
-  readNotice,
-  shouldContinueAsNew,
-  unconfirmedView,
-} from './payment-rules';
-
-import { creation, finalReads, reads, renewalUntil } from './payment-activities';
+import type { FinanPaymentActivities } from '../../activities/finan/payments';
+import { failureInfo } from '../common/failure-info';
+import { creationFailureStatus } from '../common/failures';
+import { shouldContinueAsNew } from '../common/history';
+import { searchAttributes } from '../common/search-attributes';
+import { creation, finalReads, reads, renewalUntil } from '../payment-request/activities';
+import { PAYMENT_REQUEST_REJECTED_FAILURE, paymentNoticeSignal } from '../payment-request/messages';
+import { announce, mergeConfirmedPayments, noticeNeedsRead, paidAmountOf, paymentStatusFromAmounts, readNotice, unconfirmedView } from '../payment-request/rules';
+import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './messages';
+import { INVOICE_REFERENCE_TYPE, INVOICE_UNAVAILABLE_FAILURE, invoiceCreatedUpdate, invoiceStatusQuery } from './messages';
+import { INVOICE_DEFAULTS, boundedRequests, invoiceAfterLinkExpiry, isFinalInvoiceStatus } from './rules';
 
 export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promise<InvoiceState> {
-  const linkTtlMs = input.linkTtlMs ?? PAYMENT_DEFAULTS.ttlMs;
-  const maxHistoryEvents = input.maxHistoryEvents ?? PAYMENT_DEFAULTS.invoiceMaxHistoryEvents;
+  const linkTtlMs = input.linkTtlMs ?? INVOICE_DEFAULTS.linkTtlMs;
+  const maxHistoryEvents = input.maxHistoryEvents ?? INVOICE_DEFAULTS.maxHistoryEvents;
   const dueAtMs = Date.parse(input.dueAt);
   const startedAt = new Date().toISOString();
   const state: InvoiceState = input.carried
@@ -239,7 +221,7 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
     } while (readRequested);
     current.open = false;
     state.current = null;
-    state.requests = boundedRequests(state.requests, PAYMENT_DEFAULTS.invoiceKeptUnpaidRequests);
+    state.requests = boundedRequests(state.requests, INVOICE_DEFAULTS.keptUnpaidRequests);
     const next = invoiceAfterLinkExpiry({ amount: state.amount, paidAmount: state.paidAmount, nowMs: Date.now(), dueAtMs });
     if (next.action === 'end') {
       setStatus(next.status);

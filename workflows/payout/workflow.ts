@@ -20,38 +20,31 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import type { FinanActivities, ProviderPayout } from '../activities/finan';
-import type { FailureInfo, OtpOutcome, PayoutInput, PayoutState, PayoutStatus } from './definitions';
-import {
-  FINAN_TASK_QUEUE,
-  NON_RETRYABLE_FINAN_FAILURES,
-  PAYOUT_UNAVAILABLE_FAILURE,
-  cancelPayoutUpdate,
-  cancelSignal,
-  otpSignal,
-  payoutStatusQuery,
-  searchAttributes,
-  submitOtpUpdate,
-} from './definitions';
+import type { FinanPayoutActivities as FinanActivities, ProviderPayout } from '../../activities/finan/payouts';
+import { failureInfo } from '../common/failure-info';
+import type { FailureInfo } from '../common/failures';
+import { FINAN_READ_REFUSALS, NON_RETRYABLE_FINAN_FAILURES, creationFailureStatus } from '../common/failures';
+import { searchAttributes } from '../common/search-attributes';
+import { FINAN_TASK_QUEUE } from '../common/task-queues';
+import type { OtpOutcome, PayoutInput, PayoutState, PayoutStatus } from './messages';
+import { PAYOUT_UNAVAILABLE_FAILURE, cancelPayoutUpdate, cancelSignal, otpSignal, payoutStatusQuery, submitOtpUpdate } from './messages';
 import {
   PAYOUT_DEFAULTS,
   cancelProblem,
-  creationFailureStatus,
   isFinalPayoutStatus,
   last4,
   otpAcceptedFromRead,
   otpSubmissionProblem,
   otpVerificationOutcome,
   payoutDetails,
-} from './payout-rules';
-import { failureInfo } from './failures';
+} from './rules';
 
 const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
 /**
  * Reading Finan to learn a payout's state retries through everything a fix can cure (outages, credentials, the IP
  * whitelist): only a request Finan calls malformed, or a payout it does not know, stops it.
  */
-const NON_RETRYABLE_READS = ['FinanValidation', 'FinanNotFound'];
+const NON_RETRYABLE_READS = FINAN_READ_REFUSALS;
 
 /** Marks the change that reads Finan before a payout ends without money (histories before it ended at once). */
 export const READ_FINAN_BEFORE_ENDING = 'read-finan-before-ending';

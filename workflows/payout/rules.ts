@@ -1,9 +1,11 @@
 /**
  * The payout's business rules as pure functions: no Temporal, no I/O, unit-tested directly.
- * The workflow in `payout.ts` is a thin, durable shell around them.
+ * The workflow in `workflow.ts` is a thin, durable shell around them.
  */
-import type { FailureInfo, OtpOutcome, PayoutState, PayoutStatus, ProviderPayoutStatus } from './definitions';
-import { FINAL_PAYOUT_STATUSES, OTP_PATTERN } from './definitions';
+import { isOtpCode } from '../../providers/finan/rules';
+import type { FailureInfo } from '../common/failures';
+import type { OtpOutcome, PayoutState, PayoutStatus, ProviderPayoutStatus } from './messages';
+import { FINAL_PAYOUT_STATUSES } from './messages';
 
 export const PAYOUT_DEFAULTS = {
   otpTimeoutMs: 10 * 60_000,
@@ -22,7 +24,7 @@ export type OtpBusy = 'verifying' | null;
 
 /** Why an OTP submission must be refused before it is recorded, or null when it may go ahead. */
 export function otpSubmissionProblem(state: Pick<PayoutState, 'status'>, code: unknown, busy: OtpBusy = null): string | null {
-  if (typeof code !== 'string' || !OTP_PATTERN.test(code)) return 'code must be a string of exactly 6 digits';
+  if (!isOtpCode(code)) return 'code must be a string of exactly 6 digits';
   if (state.status === 'creating') return 'the payout is still being created at Finan; submit the OTP once it is waiting_confirm';
   if (state.status === 'confirming') {
     return "Finan's answer to an earlier OTP was lost and is being confirmed with Finan; read the payout and submit again only if it is waiting_confirm";
@@ -64,15 +66,6 @@ export function otpAcceptedFromRead(remainingTryBefore: number, payout: { status
   if (payout.status === 'processing' || payout.status === 'success') return true;
   if (payout.status === 'failed') return false;
   return payout.remainingTry < remainingTryBefore ? false : null;
-}
-
-/**
- * A payout run that could not create its payout: Finan refusing the payout itself is final (`rejected`); Finan
- * refusing *us* (credentials, IP whitelist) or not answering within the creation window is `unavailable`, which
- * leaves the reference usable once the cause is fixed.
- */
-export function creationFailureStatus(failureType: string): 'rejected' | 'unavailable' {
-  return ['FinanValidation', 'FinanNotFound', 'FinanUnprocessable'].includes(failureType) ? 'rejected' : 'unavailable';
 }
 
 /** Last four characters of an account number: enough for an operator to recognise it, not PII. */

@@ -1,8 +1,9 @@
 /** How the payment flows call Finan: one retry profile per purpose, shared by payment requests and invoices. */
 import type { Duration, RetryPolicy } from '@temporalio/common';
 import { proxyActivities } from '@temporalio/workflow';
-import type { FinanPaymentActivities } from '../activities/finan-payments';
-import { FINAN_TASK_QUEUE, NON_RETRYABLE_FINAN_FAILURES } from './definitions';
+import type { FinanPaymentActivities } from '../../activities/finan/payments';
+import { FINAN_READ_REFUSALS, FINAN_REQUEST_REFUSALS, NON_RETRYABLE_FINAN_FAILURES } from '../common/failures';
+import { FINAN_TASK_QUEUE } from '../common/task-queues';
 
 const retryOn = (initialInterval: Duration, maximumInterval: Duration, nonRetryableErrorTypes: string[] = NON_RETRYABLE_FINAN_FAILURES): RetryPolicy => ({
   initialInterval,
@@ -11,11 +12,8 @@ const retryOn = (initialInterval: Duration, maximumInterval: Duration, nonRetrya
   nonRetryableErrorTypes,
 });
 
-/**
- * Failures no retry can fix for a read: Finan does not know the request, or we sent nonsense. A 401/403 (our
- * credentials, the IP whitelist) is a configuration problem fixed by an operator, so reads and renewals retry it.
- */
-const READ_REFUSALS = ['FinanValidation', 'FinanNotFound'];
+/** A read stops only on a request Finan calls malformed or does not know; renewals retry 401/403 too (an operator's fix). */
+const READ_REFUSALS = FINAN_READ_REFUSALS;
 
 /**
  * A payer is waiting for the QR: retry briefly, then report that Finan could not be reached (the flow ends
@@ -51,5 +49,5 @@ export const renewalUntil = (dueAtMs: number) =>
     taskQueue: FINAN_TASK_QUEUE,
     startToCloseTimeout: '30 seconds',
     scheduleToCloseTimeout: Math.max(dueAtMs - Date.now(), 60_000),
-    retry: retryOn('2 seconds', '5 minutes', ['FinanValidation', 'FinanNotFound', 'FinanUnprocessable']),
+    retry: retryOn('2 seconds', '5 minutes', FINAN_REQUEST_REFUSALS),
   });

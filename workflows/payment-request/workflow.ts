@@ -16,20 +16,22 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FinanPaymentActivities } from '../activities/finan-payments';
-import type { PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './definitions';
+import type { FinanPaymentActivities } from '../../activities/finan/payments';
+import { failureInfo } from '../common/failure-info';
+import { creationFailureStatus } from '../common/failures';
+import { searchAttributes } from '../common/search-attributes';
+import { creation, finalReads, reads } from './activities';
+import type { PaymentRequestInput, PaymentRequestState, PaymentRequestStatus, ProviderPaymentRequest } from './messages';
 import {
   PAYMENT_REQUEST_REJECTED_FAILURE,
   PAYMENT_REQUEST_UNAVAILABLE_FAILURE,
   paymentNoticeSignal,
   paymentRequestCreatedUpdate,
   paymentRequestStatusQuery,
-  searchAttributes,
-} from './definitions';
+} from './messages';
 import {
-  PAYMENT_DEFAULTS,
+  PAYMENT_REQUEST_DEFAULTS,
   announce,
-  creationFailureStatus,
   finalPaymentRequestStatus,
   mergeConfirmedPayments,
   noticeNeedsRead,
@@ -37,13 +39,10 @@ import {
   paymentStatusFromAmounts,
   readNotice,
   unconfirmedView,
-} from './payment-rules';
-import { failureInfo } from './failures';
-
-import { creation, finalReads, reads } from './payment-activities';
+} from './rules';
 
 export async function paymentRequestWorkflow(input: PaymentRequestInput): Promise<PaymentRequestState> {
-  const ttlMs = input.ttlMs ?? PAYMENT_DEFAULTS.ttlMs;
+  const ttlMs = input.ttlMs ?? PAYMENT_REQUEST_DEFAULTS.ttlMs;
   const startedAt = new Date().toISOString();
   const state: PaymentRequestState = {
     referenceId: input.referenceId,
@@ -67,7 +66,7 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
     failure: null,
   };
 
-  // Only a flow started with dongflow's search attributes upserts them (see payout.ts).
+  // Only a flow started with dongflow's search attributes upserts them (see the payout workflow).
   const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
 
   const setStatus = (status: PaymentRequestStatus): void => {

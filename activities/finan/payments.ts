@@ -3,45 +3,18 @@
  * mapping (`toActivityFailure`). They hand the workflows Finan's facts in our words; the decisions stay there.
  */
 import { activityInfo, ApplicationFailure, cancellationSignal, log } from '@temporalio/activity';
-import type { FinanClient } from '../providers/finan/client';
-import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../providers/finan/payment-schemas';
-import { decodeVietQr } from '../providers/vietqr';
-import type {
-  CreatedPaymentRequest,
-  PaymentRequestInput,
-  ProviderPaymentRequest,
-} from '../workflows/definitions';
-import { FinanFailureType, toActivityFailure } from './finan';
+import type { FinanClient } from '../../providers/finan/client';
+import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../../providers/finan/payment-schemas';
+import { decodeVietQr } from '../../providers/vietqr';
+import { FinanFailureType } from '../../workflows/common/failures';
+import type { CreatedPaymentRequest, PaymentRequestInput, ProviderPaymentRequest } from '../../workflows/payment-request/messages';
+import { MAX_INVALID_ANSWER_ATTEMPTS, boundedInvalidAnswers, mapFinanErrors } from './failures';
 
 /** Finan's QR did not pass our check (CRC, account, amount): never handed to a payer. */
-export const FINAN_INVALID_QR = 'FinanInvalidQr';
-/** Attempts after which an answer that is not what the page documents stops being retried and is surfaced. */
-export const MAX_INVALID_ANSWER_ATTEMPTS = 3;
+export const FINAN_INVALID_QR = FinanFailureType.InvalidQr;
+export { MAX_INVALID_ANSWER_ATTEMPTS };
 
-async function mapErrors<T>(call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw boundedInvalidAnswers(toActivityFailure(err));
-  }
-}
-
-/**
- * An answer that is not Finan's documented shape (or a QR that fails its check) is retried a few times (a proxy's
- * error page, a deploy in progress), then surfaced as non-retryable: it would otherwise be retried for as long as
- * the activity may run (a renewal: until the invoice's due date).
- */
-function boundedInvalidAnswers(failure: unknown): unknown {
-  if (!(failure instanceof ApplicationFailure) || failure.nonRetryable) return failure;
-  if (failure.type !== FinanFailureType.InvalidResponse && failure.type !== FINAN_INVALID_QR) return failure;
-  if (activityInfo().attempt < MAX_INVALID_ANSWER_ATTEMPTS) return failure;
-  return ApplicationFailure.create({
-    message: `${failure.message} (after ${activityInfo().attempt} attempts)`,
-    type: failure.type,
-    nonRetryable: true,
-    details: failure.details ? [...failure.details] : undefined,
-  });
-}
+const mapErrors = <T>(call: () => Promise<T>): Promise<T> => mapFinanErrors(call, boundedInvalidAnswers);
 
 /** What Finan needs to create a payment request: the flow's input without its timing, plus the link to an invoice. */
 export type CreatePaymentRequestActivityInput = Omit<PaymentRequestInput, 'ttlMs'> & {
@@ -139,7 +112,12 @@ function toFinanRequest(input: CreatePaymentRequestActivityInput): CreatePayment
   };
 }
 
-export function createFinanPaymentActivities(finan: FinanClient) {
+/** What the payment activities need: the Finan client. */
+export interface FinanPaymentActivityDeps {
+  finan: FinanClient;
+}
+
+export function createFinanPaymentActivities({ finan }: FinanPaymentActivityDeps) {
   return {
     /**
      * `POST /api/v1/payments`, idempotent by reference. Finan publishes no idempotency key, so **every** attempt (the

@@ -4,8 +4,8 @@
  */
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { ApiKey, ApiKeyScope } from '../client/gateway/api-keys';
-import { API_KEY_SCOPES, generateApiKey, hashApiKey, parseApiKeys } from '../client/gateway/api-keys';
+import type { ApiKey, ApiKeyScope } from './api-keys';
+import { API_KEY_SCOPES, generateApiKey, hashApiKey, parseApiKeys } from './api-keys';
 
 export const DEV_API_KEY_FILE = 'dev-api-key';
 

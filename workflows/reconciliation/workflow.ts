@@ -17,21 +17,17 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { FinanPaymentActivities } from '../activities/finan-payments';
-import type { PaymentFlowActivities } from '../activities/payment-flows';
-import type { ReconciliationInput, ReconciliationReport, UnmatchedPaymentNotice, UnmatchedPaymentsInput, UnmatchedPaymentsState } from './definitions';
+import type { FinanPaymentActivities } from '../../activities/finan/payments';
+import type { PaymentFlowActivities } from '../../activities/reconciliation';
+import { NON_RETRYABLE_FINAN_FAILURES } from '../common/failures';
+import { shouldContinueAsNew } from '../common/history';
+import { searchAttributes } from '../common/search-attributes';
+import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../common/task-queues';
+import { paymentNoticeSignal } from '../payment-request/messages';
+import type { ReconciliationInput, ReconciliationReport, UnmatchedPaymentNotice, UnmatchedPaymentsInput, UnmatchedPaymentsState } from './messages';
+import { reconciliationStatusQuery, resolveUnmatchedPaymentUpdate, unmatchedPaymentSignal, unmatchedPaymentsQuery } from './messages';
 import {
-  FINAN_TASK_QUEUE,
-  WORKFLOW_TASK_QUEUE,
-  paymentNoticeSignal,
-  reconciliationStatusQuery,
-  resolveUnmatchedPaymentUpdate,
-  searchAttributes,
-  unmatchedPaymentSignal,
-  unmatchedPaymentsQuery,
-} from './definitions';
-import {
-  PAYMENT_DEFAULTS,
+  RECONCILIATION_DEFAULTS,
   addUnmatched,
   flowWorkflowIdForReference,
   nextHighWaterMark,
@@ -39,12 +35,11 @@ import {
   previousHighWaterMark,
   reconciliationStart,
   rememberResolved,
-  shouldContinueAsNew,
   unmatchedNotice,
   unmatchedTotals,
-} from './payment-rules';
+} from './rules';
 
-const NON_RETRYABLE = ['FinanValidation', 'FinanUnauthorized', 'FinanForbidden', 'FinanNotFound', 'FinanUnprocessable'];
+const NON_RETRYABLE = NON_RETRYABLE_FINAN_FAILURES;
 
 const finan = proxyActivities<FinanPaymentActivities>({
   taskQueue: FINAN_TASK_QUEUE,
@@ -63,14 +58,14 @@ const flows = proxyActivities<PaymentFlowActivities>({
 });
 
 export async function reconciliationWorkflow(input: ReconciliationInput = {}): Promise<ReconciliationReport> {
-  const lookbackMs = input.lookbackMs ?? PAYMENT_DEFAULTS.reconcileLookbackMs;
+  const lookbackMs = input.lookbackMs ?? RECONCILIATION_DEFAULTS.lookbackMs;
   const startedAt = new Date().toISOString();
   const { mark, readSince } = reconciliationStart({
     since: input.since,
     previousMark: previousHighWaterMark(workflowInfo().lastResult),
     nowMs: Date.now(),
     lookbackMs,
-    overlapMs: PAYMENT_DEFAULTS.reconcileOverlapMs,
+    overlapMs: RECONCILIATION_DEFAULTS.overlapMs,
   });
   const report: ReconciliationReport = {
     workflowId: workflowInfo().workflowId,
@@ -196,7 +191,7 @@ export async function unmatchedPaymentsWorkflow(input: UnmatchedPaymentsInput = 
   );
 
   for (;;) {
-    await condition(() => toConfirm.length > 0 || shouldContinueAsNew(workflowInfo(), PAYMENT_DEFAULTS.unmatchedMaxHistoryEvents));
+    await condition(() => toConfirm.length > 0 || shouldContinueAsNew(workflowInfo(), RECONCILIATION_DEFAULTS.unmatchedMaxHistoryEvents));
     const paymentId = toConfirm.shift();
     if (paymentId === undefined) {
       await condition(allHandlersFinished);

@@ -1,6 +1,6 @@
 /** Turning a failed activity into the `failure` a flow reports: one mapping for every flow. */
 import { ActivityFailure, ApplicationFailure, TimeoutFailure } from '@temporalio/workflow';
-import type { FailureInfo } from './definitions';
+import type { FailureInfo } from './failures';
 
 export function failureInfo(err: unknown): FailureInfo {
   const cause = err instanceof ActivityFailure ? err.cause : err;

@@ -1,0 +1,32 @@
+/** The invoice collections backends send (camelCase), validated with errors that name the field and the rule. */
+import { z } from 'zod';
+import { durationSeconds, finanText, orRequired, vnd } from './common';
+import { checkAccount, paymentMethod, receivingAccountId } from './payment-requests';
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Vietnam's offset: a date-only due date ends at midnight in Hà Nội, whatever the server's zone. */
+const VIETNAM_OFFSET = '+07:00';
+
+/** `2024-02-01` → overdue from 2024-02-02T00:00+07:00; an instant with an offset is taken as is. */
+export function dueInstant(value: string): number {
+  if (ISO_DATE.test(value)) return Date.parse(`${value}T00:00:00${VIETNAM_OFFSET}`) + 24 * 3600_000;
+  return Date.parse(value);
+}
+
+export const InvoiceCollectionSchema = z
+  .object({
+    accountId: receivingAccountId.optional(),
+    amount: vnd().positive('must be greater than 0'),
+    dueDate: z
+      .string(orRequired('must be a string'))
+      .refine((value) => ISO_DATE.test(value) || z.iso.datetime({ offset: true }).safeParse(value).success, 'must be a date (2024-02-01) or an ISO 8601 instant with an offset')
+      .refine((value) => !Number.isFinite(dueInstant(value)) || dueInstant(value) > Date.now(), 'must be in the future'),
+    paymentMethod: paymentMethod.default('bank_transfer'),
+    description: finanText().optional(),
+    /** Lifetime of each payment request; overrides DONGFLOW_PAYMENT_TTL. */
+    linkTtlSeconds: durationSeconds(24 * 3600).optional(),
+  })
+  .strict()
+  .superRefine(checkAccount);
+
+export type InvoiceCollectionBody = z.input<typeof InvoiceCollectionSchema>;
