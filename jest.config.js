@@ -4,8 +4,9 @@ module.exports = {
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: { '^.+\\.(t|j)s$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // fastify's inject() loads cookie@2, which ships ES modules only.
-  transformIgnorePatterns: ['/node_modules/(?!cookie/)'],
+  // ES-modules-only packages, turned into CommonJS for jest: cookie@2 (fastify's inject()) and content-disposition@3
+  // (@fastify/static, under the gateway's API reference page).
+  transformIgnorePatterns: ['/node_modules/(?!cookie/|content-disposition/)'],
   globalSetup: '<rootDir>/test/global-setup.ts',
   setupFiles: ['<rootDir>/test/setup-runtime.ts'],
   testTimeout: 120_000,

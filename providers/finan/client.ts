@@ -27,6 +27,7 @@ import {
   VerifyOtpRequest,
   VerifyOtpResult,
 } from './schemas';
+import { isOtpCode } from './rules';
 import { finanAuthHeaders } from './sign';
 
 export interface FinanClientOptions {
@@ -113,7 +114,7 @@ export class FinanClient {
    */
   async verifyPayoutOtp(id: string, code: string, options: FinanCallOptions = {}): Promise<FinanResponse<VerifyOtpResult>> {
     // The rule only: an OTP is a secret and never goes into an error message.
-    if (typeof code !== 'string' || !/^\d{6}$/.test(code)) throw new FinanRequestValidationError('code', 'must be the 6-digit OTP');
+    if (!isOtpCode(code)) throw new FinanRequestValidationError('code', 'must be the 6-digit OTP');
     const body = validRequest(VerifyOtpRequest, { code: Number(code) });
     return this.request({ method: 'POST', path: `${payoutPath(id)}/otps`, body, schema: VerifyOtpResult }, options);
   }

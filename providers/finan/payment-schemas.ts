@@ -3,6 +3,7 @@
  * words. Requests are checked strictly before sending; responses tolerate fields Finan may add later.
  */
 import { z } from 'zod';
+import { finanText, nonEmpty, orRequired, text } from './schemas';
 
 export const PaymentMethod = z.enum(['bank_transfer', 'card', 'ewallet_momo']);
 export type PaymentMethod = z.infer<typeof PaymentMethod>;
@@ -14,14 +15,8 @@ export type PaymentRequestStatus = z.infer<typeof PaymentRequestStatus>;
 /** The page's only documented `reference_type`: links the request to a Finan invoice whose id is `reference_id`. */
 export const INVOICE_REFERENCE_TYPE = 'invoice';
 
-/** "is required" for a missing field, else the rule it broke. */
-const orRequired = (rule: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : rule);
-const text = () => z.string({ error: orRequired('must be a string') });
-const nonEmpty = () => text().min(1, { error: 'must not be empty' });
 const vnd = () => z.number({ error: orRequired('must be a number') }).int({ error: 'must be an integer (smallest currency unit)' });
 const httpUrl = () => z.url({ protocol: /^https?$/, error: orRequired('must be an http(s) URL') });
-// "tối đa 30 ký tự": characters, so code points (a UTF-16 length would count some characters twice).
-const DESCRIPTION_MAX = 30;
 
 export const PaymentMerchant = z.strictObject({
   name: text().optional(),
@@ -65,9 +60,7 @@ export const CreatePaymentRequest = z
     // Any 8-4-4-4-12 hex id: Finan's ids need not carry RFC 9562 version bits; Finan is the judge of existence.
     account_id: z.guid({ error: orRequired('must be a UUID') }).optional(),
     amount: vnd().positive({ error: 'must be positive' }),
-    description: text()
-      .refine((value) => [...value].length <= DESCRIPTION_MAX, { error: `must be at most ${DESCRIPTION_MAX} characters` })
-      .optional(),
+    description: finanText().optional(),
     reference_id: nonEmpty(),
     reference_type: nonEmpty().optional(),
     success_redirect_url: httpUrl().optional(),

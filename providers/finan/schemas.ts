@@ -3,6 +3,7 @@
  * sending; responses tolerate fields Finan may add later.
  */
 import { z } from 'zod';
+import { FINAN_TEXT_MAX_CHARACTERS, fitsFinanText } from './rules';
 
 /** Finan's business codes in the envelope (not HTTP statuses): 102000/102001 success, 104000 error. */
 export const FINAN_ERROR_CODE = 104000;
@@ -28,9 +29,11 @@ export const PayoutStatus = z.enum(['waiting_confirm', 'processing', 'success', 
 export type PayoutStatus = z.infer<typeof PayoutStatus>;
 
 /** "is required" for a missing field, else the rule it broke. */
-const orRequired = (rule: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : rule);
-const text = () => z.string({ error: orRequired('must be a string') });
-const nonEmpty = () => text().min(1, { error: 'must not be empty' });
+export const orRequired = (rule: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'is required' : rule);
+export const text = () => z.string({ error: orRequired('must be a string') });
+export const nonEmpty = () => text().min(1, { error: 'must not be empty' });
+/** "tối đa 30 ký tự", counted as `rules.ts` says (code points). */
+export const finanText = () => text().refine(fitsFinanText, { error: `must be at most ${FINAN_TEXT_MAX_CHARACTERS} characters` });
 
 /**
  * `POST /api/v1/payouts` body. Strict: an unknown key (say `referenceId` for `reference_id`) would otherwise be
@@ -45,7 +48,7 @@ export const CreatePayoutRequest = z.strictObject({
   beneficiary_bank_id: nonEmpty(),
   currency: text().regex(/^[A-Z]{3}$/, { error: 'must be an ISO 4217 code such as VND' }).optional(),
   reference_id: nonEmpty().optional(),
-  description: text().max(30, { error: 'must be at most 30 characters' }),
+  description: finanText(),
 });
 export type CreatePayoutRequest = z.infer<typeof CreatePayoutRequest>;
 
