@@ -26,7 +26,7 @@ module.exports = {
       severity: 'error',
       from: { path: '^workflows/' },
       to: {
-        pathNot: ['^workflows/', '^node_modules/@temporalio/(workflow|common)/', '^providers/[^/]+/rules\\.ts$'],
+        pathNot: ['^workflows/', '(^|/)node_modules/@temporalio/(workflow|common)/', '^providers/[^/]+/rules\\.ts$'],
         dependencyTypesNot: ['type-only'],
       },
     },
@@ -49,7 +49,7 @@ module.exports = {
       comment: 'A flow\'s rules are pure functions: no Temporal, no workflow code, unit-tested directly.',
       severity: 'error',
       from: { path: '^workflows/[^/]+/rules\\.ts$' },
-      to: { path: ['^node_modules/@temporalio/', '^workflows/[^/]+/(workflow|activities)\\.ts$', '^workflows/common/failure-info\\.ts$'] },
+      to: { path: ['(^|/)node_modules/@temporalio/', '^workflows/[^/]+/(workflow|activities)\\.ts$', '^workflows/common/failure-info\\.ts$'] },
     },
     {
       name: 'activities-below-client',
