@@ -43,6 +43,18 @@ export interface GatewayDeps {
 
 const TEMPORAL_HEALTH_TIMEOUT_MS = 2_000;
 
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
+
+const SERVED_ROUTES = new WeakMap<object, ServedRoute[]>();
+
+/** Every route a gateway serves (complete once it is ready), to check the OpenAPI document against. */
+export function servedRoutes(app: object): readonly ServedRoute[] {
+  return SERVED_ROUTES.get(app) ?? [];
+}
+
 export function buildGateway(deps: GatewayDeps) {
   const app = Fastify({
     loggerInstance: deps.logger,
@@ -50,6 +62,12 @@ export function buildGateway(deps: GatewayDeps) {
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
   });
+
+  const served: ServedRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) served.push({ method, url: route.url });
+  });
+  SERVED_ROUTES.set(app, served);
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);

@@ -1,7 +1,7 @@
 /** The REST API of payouts: thin, every rule lives in the client library (`client/payouts.ts`). */
 import { z } from 'zod';
 import type { PayoutsClient } from '../../payouts';
-import { ReferenceSchema } from '../../schemas/common';
+import { ReferenceSchema, parseOrThrow } from '../../schemas/common';
 import { OtpRequestSchema, PayoutRequestSchema } from '../../schemas/payouts';
 import type { Route } from './route';
 
@@ -43,9 +43,10 @@ export function payoutRoutes(payouts: PayoutsClient): Route[] {
       responses: { 200: { description: '`{ accepted, status, remainingTry }`' } },
       errors: [400, 404, 409, 503, 504],
       handler: async (request) => {
-        const body = (request.body ?? {}) as { code?: unknown };
+        // The whole body, as the document says: an unknown field is refused, not ignored.
+        const { code } = parseOrThrow(OtpRequestSchema, request.body ?? {});
         const submissionId = request.headers['idempotency-key'];
-        return payouts.submitOtp(request.params.referenceId!, body.code as string, {
+        return payouts.submitOtp(request.params.referenceId!, code, {
           submissionId: typeof submissionId === 'string' ? submissionId : undefined,
         });
       },
