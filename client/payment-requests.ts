@@ -50,16 +50,6 @@ export interface CreatedPaymentRequestView {
   expiresAt: string;
 }
 
-/** The answer of `POST /v1/payment-requests` (201): what the payer needs. */
-export interface CreatedPaymentRequestView {
-  referenceId: string;
-  paymentRequestId: string;
-  paymentRequestCode: string;
-  paymentUrl: string;
-  bankTransfer: BankTransferDetails | null;
-  expiresAt: string;
-}
-
 export function createdView(referenceId: string, state: Pick<PaymentRequestState, 'paymentRequestId' | 'paymentRequestCode' | 'paymentUrl' | 'bankTransfer' | 'expiresAt'>): CreatedPaymentRequestView {
   return {
     referenceId,
