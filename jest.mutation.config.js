@@ -14,9 +14,10 @@ module.exports = {
     '<rootDir>/test/security/aes-gcm-codec.test.ts',
     '<rootDir>/test/security/keys.test.ts',
   ],
-  // These load none of the mutated files (config, request schemas, the HTTP transport).
+  // These load none of the mutated files (config, request schemas, the HTTP transport, the layer check).
   testPathIgnorePatterns: [
     '/node_modules/',
+    '<rootDir>/test/unit/dependency-rules.test.ts',
     '<rootDir>/test/unit/config.test.ts',
     '<rootDir>/test/unit/payout-request.test.ts',
     '<rootDir>/test/unit/payment-request-validation.test.ts',

@@ -12,14 +12,14 @@ export default {
   tsconfigFile: 'tsconfig.mutation.json',
   typescriptChecker: { prioritizePerformanceOverAccuracy: true },
   mutate: [
-    // Payout and payment rules, and the failure mapping.
+    // Payout, payment-request, invoice and reconciliation rules; the failure taxonomy and the failure a flow reports.
     'workflows/**/*rules*.ts',
-    'workflows/**/failures.ts',
-    // Finan activities: create/adopt, verify OTP, poll, payment requests, toActivityFailure.
+    'workflows/**/failure*.ts',
+    // Finan activities: create/adopt (mostAdvanced), verify OTP, poll, payment requests, toActivityFailure.
+    'activities/**/finan/**/*.ts',
     'activities/**/finan*.ts',
-    // Signer and webhook verification.
-    'providers/**/finan/**/sign.ts',
-    'providers/**/finan/**/webhook.ts',
+    // Signer, webhook verification, and Finan's OTP and text rules.
+    'providers/**/finan/**/{sign,webhook,rules}.ts',
     // VietQR.
     'providers/**/vietqr/**/*.ts',
     // Payload codec and its keys.
@@ -31,8 +31,9 @@ export default {
   incremental: true,
   // The incremental cache sits beside the report (git-ignored): one machine's results, rewritten on every run.
   incrementalFile: 'reports/mutation/stryker-incremental.json',
-  reporters: ['html', 'clear-text', 'progress'],
+  reporters: ['html', 'json', 'clear-text', 'progress'],
   htmlReporter: { fileName: 'reports/mutation/index.html' },
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
   thresholds: { high: 90, low: 80, break: 80 },
   concurrency: 2,
   timeoutMS: 10_000,
