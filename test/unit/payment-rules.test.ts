@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import type { ConfirmedPayment, ProviderPaymentRequest } from '../../workflows/payment-request/messages';
 import type { FlowKnowledge, UnmatchedPayment } from '../../workflows/reconciliation/messages';
 import { addUnmatched, nextHighWaterMark, previousHighWaterMark, reconciliationStart, rememberResolved, unmatchedTotals, flowWorkflowIdForReference, planReconciliation } from '../../workflows/reconciliation/rules';
-import { announce, unconfirmedView, finalPaymentRequestStatus, mergeConfirmedPayments, noticeNeedsRead, paidAmountOf, paymentStatusFromAmounts, readNotice } from '../../workflows/payment-request/rules';
+import { announce, unconfirmedView, finalPaymentRequestStatus, mergeConfirmedPayments, noticeNeedsRead, paidAmountOf, paymentStatusFromAmounts, readNotice, takeNotice } from '../../workflows/payment-request/rules';
 import { boundedRequests, invoiceAfterLinkExpiry } from '../../workflows/invoice/rules';
 import { creationFailureStatus } from '../../workflows/common/failures';
 import { shouldContinueAsNew } from '../../workflows/common/history';
@@ -293,5 +293,18 @@ describe('the reconciliation high-water mark', () => {
     const read = [{ payments: [payment('P1', 1, 'R'), { ...payment('P2', 1, 'R'), createdAt: '2024-01-21T09:00:00Z' }] }];
     expect(nextHighWaterMark('2024-01-20T00:00:00.000Z', read)).toBe('2024-01-21T09:00:00.000Z');
     expect(nextHighWaterMark('2024-01-22T00:00:00.000Z', read)).toBe('2024-01-22T00:00:00.000Z');
+  });
+});
+
+describe('taking a payment notice (both payment flows)', () => {
+  it('a duplicate webhook is counted once; its amount is attributed only when it names one payment', () => {
+    const counted = new Set<string>(['PAY-OLD']);
+    const announced = new Map<string, number | null>();
+    expect(takeNotice({ source: 'webhook', paymentIds: ['PAY-1'], amount: 50_000 }, counted, announced).outcome).toBe('read');
+    expect(takeNotice({ source: 'webhook', paymentIds: ['PAY-1'], amount: 50_000 }, counted, announced).outcome).toBe('duplicate');
+    expect(takeNotice({ source: 'webhook', paymentIds: ['PAY-OLD'] }, counted, announced).outcome).toBe('duplicate');
+    expect(takeNotice({ source: 'reconciliation', paymentIds: ['PAY-2', 'PAY-3'], amount: 9 }, counted, announced).outcome).toBe('read');
+    expect([...announced]).toEqual([['PAY-1', 50_000], ['PAY-2', null], ['PAY-3', null]]);
+    expect(takeNotice('not a notice', counted, announced)).toEqual({ outcome: 'ignored' });
   });
 });

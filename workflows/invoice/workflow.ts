@@ -23,7 +23,7 @@ import { shouldContinueAsNew } from '../common/history';
 import { searchAttributes } from '../common/search-attributes';
 import { creation, finalReads, reads, renewalUntil } from '../payment-request/activities';
 import { PAYMENT_REQUEST_REJECTED_FAILURE, paymentNoticeSignal } from '../payment-request/messages';
-import { announce, mergeConfirmedPayments, noticeNeedsRead, paidAmountOf, paymentStatusFromAmounts, readNotice, unconfirmedView } from '../payment-request/rules';
+import { mergeConfirmedPayments, paidAmountOf, paymentStatusFromAmounts, takeNotice, unconfirmedView } from '../payment-request/rules';
 import type { InvoicePaymentInput, InvoicePaymentRequest, InvoiceState, InvoiceStatus } from './messages';
 import { INVOICE_REFERENCE_TYPE, INVOICE_UNAVAILABLE_FAILURE, invoiceCreatedUpdate, invoiceStatusQuery } from './messages';
 import { INVOICE_DEFAULTS, boundedRequests, invoiceAfterLinkExpiry, isFinalInvoiceStatus } from './rules';
@@ -73,17 +73,9 @@ export async function invoicePaymentWorkflow(input: InvoicePaymentInput): Promis
   setHandler(invoiceStatusQuery, snapshot);
 
   setHandler(paymentNoticeSignal, (raw) => {
-    const notice = readNotice(raw);
-    if (!notice) {
-      log.warn('Payment notice ignored: not a notice', { invoiceId: state.invoiceId });
-      return;
-    }
-    if (!noticeNeedsRead(notice, counted, announced)) {
-      log.info('Duplicate payment notice ignored', { invoiceId: state.invoiceId, paymentIds: notice.paymentIds });
-      return;
-    }
-    const ids = notice.paymentIds ?? [];
-    for (const id of ids) if (!counted.has(id)) announce(announced, id, ids.length === 1 ? (notice.amount ?? null) : null);
+    const taken = takeNotice(raw, counted, announced);
+    if (taken.outcome === 'ignored') return log.warn('Payment notice ignored: not a notice', { invoiceId: state.invoiceId });
+    if (taken.outcome === 'duplicate') return log.info('Duplicate payment notice ignored', { invoiceId: state.invoiceId, paymentIds: taken.notice.paymentIds });
     readRequested = true;
   });
 

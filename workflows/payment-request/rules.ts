@@ -100,3 +100,21 @@ export function readNotice(raw: unknown): PaymentNotice | null {
   };
 }
 
+
+/**
+ * Takes a notice from the `paymentNotice` signal: `ignored` when it is not one, `duplicate` when it names nothing
+ * new, else `read`, its new payment ids announced. A notice's amount is one payment's (a webhook's): it is
+ * attributed only when the notice names exactly one.
+ */
+export function takeNotice(
+  raw: unknown,
+  counted: ReadonlySet<string>,
+  announced: Map<string, number | null>,
+): { outcome: 'ignored' } | { outcome: 'duplicate' | 'read'; notice: PaymentNotice } {
+  const notice = readNotice(raw);
+  if (!notice) return { outcome: 'ignored' };
+  if (!noticeNeedsRead(notice, counted, announced)) return { outcome: 'duplicate', notice };
+  const ids = notice.paymentIds ?? [];
+  for (const id of ids) if (!counted.has(id)) announce(announced, id, ids.length === 1 ? (notice.amount ?? null) : null);
+  return { outcome: 'read', notice };
+}

@@ -31,13 +31,11 @@ import {
 } from './messages';
 import {
   PAYMENT_REQUEST_DEFAULTS,
-  announce,
   finalPaymentRequestStatus,
   mergeConfirmedPayments,
-  noticeNeedsRead,
   paidAmountOf,
   paymentStatusFromAmounts,
-  readNotice,
+  takeNotice,
   unconfirmedView,
 } from './rules';
 
@@ -96,19 +94,11 @@ export async function paymentRequestWorkflow(input: PaymentRequestInput): Promis
   setHandler(paymentRequestStatusQuery, snapshot);
 
   setHandler(paymentNoticeSignal, (raw) => {
-    const notice = readNotice(raw);
+    const taken = takeNotice(raw, counted, announced);
     // A signal cannot be refused: an unusable one is noted and dropped.
-    if (!notice) {
-      log.warn('Payment notice ignored: not a notice', { referenceId: state.referenceId });
-      return;
-    }
-    if (!noticeNeedsRead(notice, counted, announced)) {
-      log.info('Duplicate payment notice ignored', { referenceId: state.referenceId, paymentIds: notice.paymentIds });
-      return;
-    }
-    const ids = notice.paymentIds ?? [];
-    // A notice's amount is one payment's (a webhook's): attributed only when it names exactly one.
-    for (const id of ids) if (!counted.has(id)) announce(announced, id, ids.length === 1 ? (notice.amount ?? null) : null);
+    if (taken.outcome === 'ignored') return log.warn('Payment notice ignored: not a notice', { referenceId: state.referenceId });
+    if (taken.outcome === 'duplicate') return log.info('Duplicate payment notice ignored', { referenceId: state.referenceId, paymentIds: taken.notice.paymentIds });
+    const { notice } = taken;
     if (notice.paymentRequestId && !requestIds.has(notice.paymentRequestId)) candidateIds.add(notice.paymentRequestId);
     readRequested = true;
   });
