@@ -32,6 +32,7 @@ export function toActivityFailure(err: unknown): unknown {
     type,
     nonRetryable: NON_RETRYABLE_FINAN_FAILURES.includes(type),
     details: [err.toJSON()],
+    // Stryker disable next-line ConditionalExpression: equivalent, without Retry-After both branches give undefined
     nextRetryDelay: err instanceof FinanRateLimitedError && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
   });
 }

@@ -72,4 +72,10 @@ describe('Finan request signature', () => {
       }),
     );
   });
+  it('refuses to stamp a request with a clock that is not a number of seconds', () => {
+    const request = { clientId: 'YOUR_CLIENT_ID', secretKey: 'mySecretKey', method: 'GET' as const, path: '/api/v1/payments', payload: '' };
+    for (const nowSeconds of [NaN, Infinity]) {
+      expect(() => finanAuthHeaders({ ...request, nowSeconds })).toThrow(new RangeError('nowSeconds must be a finite number of Unix seconds'));
+    }
+  });
 });

@@ -152,7 +152,46 @@ describe("verifying Finan's payment webhook", () => {
     expect(error.message).toContain(problem);
   });
 
+  it('refuses an x-timestamp that only ends in digits, even when signed over it', () => {
+    const error = refusal(input({}, PAGE_BODY, SECRET, `v${NOW}`));
+    expect(error).toMatchObject({ reason: 'header', header: 'x-timestamp' });
+    expect(refusal(input({}, PAGE_BODY, SECRET, `${NOW}s`))).toMatchObject({ reason: 'header', header: 'x-timestamp' });
+  });
+
+  it('says which x-client-id check failed', () => {
+    expect(refusal(input({ clientId: 'someone-else' })).message).toBe('Finan webhook refused: x-client-id header is not our client id');
+  });
+
+  it('accepts a webhook without x-client-id when one is expected: the page does not promise the header, the signature decides', () => {
+    const signed = input({ clientId: 'YOUR_CLIENT_ID' });
+    const { 'x-client-id': _absent, ...headers } = signed.headers;
+    expect(verifyFinanWebhook({ ...signed, headers }).event.id).toBe('PAY-001');
+    expect(verifyFinanWebhook({ ...signed, headers: { ...headers, 'x-client-id': undefined } }).event.id).toBe('PAY-001');
+  });
+
+  it('a secret listed twice is reported at its newest position', () => {
+    expect(verifyFinanWebhook(input({ secrets: [SECRET, SECRET] })).secretIndex).toBe(0);
+  });
+
+  it('a zero tolerance accepts a webhook stamped this very second', () => {
+    expect(verifyFinanWebhook(input({ toleranceSeconds: 0 })).timestamp).toBe(NOW);
+  });
+
+  it('names at most three problems of a bad payload, field by field, and the body itself when it is not an object', () => {
+    const error = refusal(input({}, JSON.stringify({ id: '', amount: -1, payment_method: 'cash', created_at: 'yesterday' }))) as FinanWebhookPayloadError;
+    const problems = error.problem.split('; ');
+    expect(problems).toHaveLength(3);
+    for (const problem of problems) expect(problem).toMatch(/^(id|amount|payment_method|created_at): ./);
+    expect((refusal(input({}, '[]')) as FinanWebhookPayloadError).problem).toMatch(/^\(body\): ./);
+  });
+
   it('refuses to run without a secret or with a bad clock', () => {
+    expect(() => verifyFinanWebhook(input({ secrets: [SECRET, ''] }))).toThrow(new TypeError('verifyFinanWebhook needs at least one non-empty secret'));
+    expect(() => verifyFinanWebhook(input({ nowSeconds: Infinity }))).toThrow(new RangeError('nowSeconds must be finite Unix seconds'));
+    expect(() => verifyFinanWebhook(input({ toleranceSeconds: -1 }))).toThrow(new RangeError('toleranceSeconds must be a non-negative number'));
+    expect(() => verifyFinanWebhook(input({ toleranceSeconds: NaN }))).toThrow(RangeError);
+    expect(() => verifyFinanWebhook(input({ path: 'webhook' }))).toThrow(new TypeError('path must be the receiver path, starting with /'));
+    expect(() => verifyFinanWebhook(input({ path: 42 as unknown as string }))).toThrow(TypeError);
     expect(() => verifyFinanWebhook(input({ secrets: [] }))).toThrow(TypeError);
     expect(() => verifyFinanWebhook(input({ secrets: [''] }))).toThrow(TypeError);
     expect(() => verifyFinanWebhook(input({ nowSeconds: NaN }))).toThrow(RangeError);

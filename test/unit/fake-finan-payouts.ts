@@ -5,6 +5,7 @@
  * can lose an answer after Finan acted on it, as a dropped connection does.
  */
 import { DefaultLogger } from '@temporalio/worker';
+import type { LogEntry } from '@temporalio/worker';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import type { FinanClient, FinanResponse } from '../../providers/finan/client';
 import { FinanNetworkError, FinanUnprocessableError } from '../../providers/finan/errors';
@@ -15,6 +16,8 @@ type Call = 'list' | 'create' | 'get' | 'verify';
 export class FakeFinanPayouts {
   readonly payouts: Payout[] = [];
   readonly calls: Call[] = [];
+  /** The abort signal each call was given, in call order. */
+  readonly signals: (AbortSignal | undefined)[] = [];
   readonly createdBodies: CreatePayoutRequest[] = [];
   /** The OTP the bank "texted" for each payout. */
   readonly otps = new Map<string, string>();
@@ -44,10 +47,10 @@ export class FakeFinanPayouts {
   /** The activity's view: only the calls the payout activities make. */
   client(): FinanClient {
     const client: Pick<FinanClient, 'findPayoutsByReference' | 'createPayout' | 'getPayout' | 'verifyPayoutOtp'> = {
-      findPayoutsByReference: async (referenceId) => this.answer('list', () => this.payouts.filter((p) => p.reference_id === referenceId).map((p) => ({ ...p }))),
-      createPayout: async (req) => this.answer('create', () => this.create(req)),
-      getPayout: async (id) => this.answer('get', () => ({ ...this.find(id) })),
-      verifyPayoutOtp: async (id, code) => this.answer('verify', () => this.verify(id, code)),
+      findPayoutsByReference: async (referenceId, options) => this.answer('list', options, () => this.payouts.filter((p) => p.reference_id === referenceId).map((p) => ({ ...p }))),
+      createPayout: async (req, options) => this.answer('create', options, () => this.create(req)),
+      getPayout: async (id, options) => this.answer('get', options, () => ({ ...this.find(id) })),
+      verifyPayoutOtp: async (id, code, options) => this.answer('verify', options, () => this.verify(id, code)),
     };
     return client as FinanClient;
   }
@@ -57,8 +60,9 @@ export class FakeFinanPayouts {
     return 3 - this.find(id).remaining_try;
   }
 
-  private async answer<T>(call: Call, act: () => T): Promise<FinanResponse<T>> {
+  private async answer<T>(call: Call, options: { signal?: AbortSignal } | undefined, act: () => T): Promise<FinanResponse<T>> {
     this.calls.push(call);
+    this.signals.push(options?.signal);
     if (this.failNext?.call === call) {
       const { error } = this.failNext;
       this.failNext = null;
@@ -106,9 +110,16 @@ export class FakeFinanPayouts {
 }
 
 /**
- * Runs an activity call as attempt `attempt`, in Temporal's activity test harness (it gives the activity its
- * `activityInfo().attempt`); logs only errors, as a failing activity is what many tests expect.
+ * Temporal's activity test harness for attempt `attempt` (it gives the activity its `activityInfo().attempt` and
+ * `cancellationSignal()`), keeping what the activity logged at info level and above, for the operator-facing checks.
  */
+export function activityHarness(attempt: number): { env: MockActivityEnvironment; logs: LogEntry[] } {
+  const logs: LogEntry[] = [];
+  const logger = new DefaultLogger('INFO', (entry) => logs.push(entry));
+  return { env: new MockActivityEnvironment({ attempt }, { logger }), logs };
+}
+
+/** Runs an activity call as attempt `attempt` in the harness. */
 export function inAttempt<R>(attempt: number, call: () => Promise<R>): Promise<R> {
-  return new MockActivityEnvironment({ attempt }, { logger: new DefaultLogger('ERROR') }).run(call);
+  return activityHarness(attempt).env.run(call);
 }

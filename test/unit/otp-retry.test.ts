@@ -7,7 +7,7 @@ import { ApplicationFailureCategory } from '@temporalio/common';
 import { createFinanPayoutActivities } from '../../activities/finan/payouts';
 import type { VerifyOtpActivityInput } from '../../activities/finan/payouts';
 import { FinanServerError } from '../../providers/finan/errors';
-import { FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
+import { activityHarness, FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
 
 const RIGHT = '123456';
 const WRONG = '654321';
@@ -140,5 +140,27 @@ describe('reading one payout', () => {
     const finan = new FakeFinanPayouts();
     finan.failNext = { call: 'get', error: new FinanServerError({ httpStatus: 503, requestId: 'abc123' }) };
     await expect(inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).getPayout('payout-x'))).rejects.toMatchObject({ type: 'FinanUnavailable' });
+  });
+});
+
+describe('what an operator is told, and what a cancellation stops', () => {
+  it("a refused OTP is logged with the payout and Finan's request id (never the code)", async () => {
+    const { payoutId, verify } = waitingPayout();
+    const { env, logs } = activityHarness(1);
+    await env.run(() => verify({ payoutId, code: WRONG, remainingTryBefore: 3 }));
+    const refusal = logs.find((entry) => entry.meta?.payoutId === payoutId);
+    expect(refusal).toMatchObject({ level: 'INFO', message: expect.stringMatching(/refused/), meta: { payoutId, requestId: 'req-422' } });
+    expect(JSON.stringify(logs.map(({ message, meta }) => ({ message, meta })), (_key, value: unknown) => (typeof value === 'bigint' ? String(value) : value))).not.toContain(WRONG);
+  });
+
+  it("every Finan call of a verification carries the activity's cancellation signal", async () => {
+    const { finan, payoutId, verify } = waitingPayout();
+    const { env } = activityHarness(2);
+    await env.run(() => verify({ payoutId, code: WRONG, remainingTryBefore: 3 }));
+    await env.run(() => verify({ payoutId, code: RIGHT, remainingTryBefore: 2 }));
+    const settled = createFinanPayoutActivities({ finan: finan.client() });
+    await env.run(() => settled.awaitPayoutSettled(payoutId)).catch(() => undefined);
+    expect(finan.calls).toEqual(['get', 'verify', 'get', 'get', 'verify', 'get']);
+    expect(finan.signals).toEqual(finan.calls.map(() => env.context.cancellationSignal));
   });
 });

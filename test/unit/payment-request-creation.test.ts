@@ -9,7 +9,7 @@ import type { CreatePaymentRequestActivityInput } from '../../activities/finan/p
 import type { FinanClient, FinanResponse } from '../../providers/finan/client';
 import { FinanForbiddenError, FinanInvalidResponseError } from '../../providers/finan/errors';
 import type { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated } from '../../providers/finan/payment-schemas';
-import { inAttempt } from './fake-finan-payouts';
+import { activityHarness, inAttempt } from './fake-finan-payouts';
 
 // Real VietQR strings from the providers reference (not made by our encoder): 50,000 VND to Vietcombank 0011001234567,
 // 1,000 VND to ACB 257678859, and a static QR (no amount) to MB 0352350917.
@@ -42,6 +42,7 @@ class FakeFinanPayments {
   readonly requests: PaymentRequest[] = [];
   readonly createdBodies: CreatePaymentRequest[] = [];
   readonly filters: unknown[] = [];
+  readonly signals: (AbortSignal | undefined)[] = [];
   answer: PaymentRequestCreated = created(QR_50000_VCB, '0011001234567');
   failCreate: Error | null = null;
 
@@ -49,16 +50,21 @@ class FakeFinanPayments {
     const ok = <T>(data: T): FinanResponse<T> => ({ data, requestId: 'd0a463bc089ea27859e2ebb5d33857c3', code: 102000 });
     const client: Pick<FinanClient, 'listPaymentRequests' | 'createPaymentRequest' | 'getPaymentRequest'> = {
       // Like a Finan that ignores the filter: the activity must filter itself.
-      listPaymentRequests: async (filter = {}) => {
+      listPaymentRequests: async (filter = {}, options) => {
         this.filters.push(filter);
+        this.signals.push(options?.signal);
         return ok(this.requests.map((r) => ({ ...r })));
       },
-      createPaymentRequest: async (req) => {
+      createPaymentRequest: async (req, options) => {
         this.createdBodies.push(req);
+        this.signals.push(options?.signal);
         if (this.failCreate) throw this.failCreate;
         return { ...ok(this.answer), code: 102001 };
       },
-      getPaymentRequest: async (id) => ok({ ...this.requests.find((r) => r.payment_request_id === id)! }),
+      getPaymentRequest: async (id, options) => {
+        this.signals.push(options?.signal);
+        return ok({ ...this.requests.find((r) => r.payment_request_id === id)! });
+      },
     };
     return client as FinanClient;
   }
@@ -307,5 +313,37 @@ describe("reading Finan's payment requests", () => {
     const read = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).listRecentlyPaidRequests('2024-01-20T14:30:00Z'));
     expect(read.map((r) => [r.paymentRequestId, r.payments.map((p) => p.paymentId)])).toEqual([['PR-MIXED', ['PAY-AT', 'PAY-AFTER']]]);
     expect(finan.filters).toEqual([{}]);
+  });
+});
+
+describe('what an operator is told, and what a cancellation stops', () => {
+  it('an adoption is a warning naming the earlier requests; a request already paid, and a creation, are logged with their ids', async () => {
+    const finan = new FakeFinanPayments();
+    finan.requests.push(listed('PR-A', 'ORDER-1001', 50000));
+    const paid = activityHarness(2);
+    await paid.env.run(() => createFinanPaymentActivities({ finan: finan.client() }).createPaymentRequest({ ...order, paidEnoughAt: 50000 }));
+    expect(paid.logs).toContainEqual(expect.objectContaining({ level: 'WARN', message: expect.stringContaining('adopted'), meta: expect.objectContaining({ earlier: ['PR-A'], attempt: 2 }) }));
+    expect(paid.logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringContaining('nothing created'), meta: expect.objectContaining({ earlier: ['PR-A'], paid: 50000 }) }));
+
+    const fresh = new FakeFinanPayments();
+    const creating = activityHarness(1);
+    await creating.env.run(() => createFinanPaymentActivities({ finan: fresh.client() }).createPaymentRequest(order));
+    expect(creating.logs.filter((entry) => entry.level === 'WARN')).toEqual([]);
+    expect(creating.logs).toContainEqual(
+      expect.objectContaining({ level: 'INFO', message: expect.stringContaining('created'), meta: expect.objectContaining({ paymentRequestId: '3fde043e-c3d6-40e8-9031-6eadfa02d2a2', requestId: 'd0a463bc089ea27859e2ebb5d33857c3' }) }),
+    );
+  });
+
+  it("every Finan call carries the activity's cancellation signal", async () => {
+    const finan = new FakeFinanPayments();
+    finan.requests.push(listed('PR-A', 'ORDER-1001', 0));
+    const { env } = activityHarness(1);
+    const activities = createFinanPaymentActivities({ finan: finan.client() });
+    await env.run(() => activities.createPaymentRequest(order));
+    await env.run(() => activities.getPaymentRequest('PR-A'));
+    await env.run(() => activities.listPaymentRequests({ referenceId: 'ORDER-1001' }));
+    await env.run(() => activities.listRecentlyPaidRequests('2024-01-20T00:00:00Z'));
+    expect(finan.signals).toHaveLength(5);
+    expect(finan.signals).toEqual(finan.signals.map(() => env.context.cancellationSignal));
   });
 });

@@ -7,7 +7,7 @@ import { createFinanPayoutActivities, mostAdvanced } from '../../activities/fina
 import type { CreatePayoutActivityInput } from '../../activities/finan/payouts';
 import { FinanForbiddenError } from '../../providers/finan/errors';
 import type { Payout } from '../../providers/finan/schemas';
-import { FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
+import { activityHarness, FakeFinanPayouts, inAttempt } from './fake-finan-payouts';
 
 type Listed = Pick<Payout, 'status' | 'created_at'> & { id: string };
 const at = (id: string, status: Payout['status'], created_at: string): Listed => ({ id, status, created_at });
@@ -141,5 +141,32 @@ describe('finding the payout of a reference (a cancel or a deadline reads Finan 
     const finan = new FakeFinanPayouts();
     finan.failNext = { call: 'list', error: new FinanForbiddenError({ httpStatus: 403, providerCode: 104000, requestId: 'abc123', providerMessage: 'IP address not whitelisted' }) };
     await expect(inAttempt(1, () => createFinanPayoutActivities({ finan: finan.client() }).findPayoutByReference('PAYOUT-001'))).rejects.toMatchObject({ type: 'FinanForbidden' });
+  });
+});
+
+describe('what an operator is told, and what a cancellation stops', () => {
+  it('an adoption is logged with the payout adopted and its state, a creation with the new id and Finan\'s request id', async () => {
+    const finan = new FakeFinanPayouts();
+    const earlier = finan.add({ status: 'waiting_confirm', created_at: '2024-01-20T14:00:00Z' });
+    const adopting = activityHarness(2);
+    await adopting.env.run(() => createFinanPayoutActivities({ finan: finan.client() }).createPayout(input));
+    expect(adopting.logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringContaining('adopted'), meta: expect.objectContaining({ payoutId: earlier.id, status: 'waiting_confirm', attempt: 2 }) }));
+
+    const fresh = new FakeFinanPayouts();
+    const creating = activityHarness(1);
+    await creating.env.run(() => createFinanPayoutActivities({ finan: fresh.client() }).createPayout(input));
+    expect(creating.logs).toContainEqual(expect.objectContaining({ level: 'INFO', message: expect.stringContaining('created'), meta: expect.objectContaining({ payoutId: fresh.payouts[0]!.id, requestId: 'req-2' }) }));
+  });
+
+  it("every Finan call carries the activity's cancellation signal, so a cancelled activity stops waiting for Finan", async () => {
+    const finan = new FakeFinanPayouts();
+    const { env } = activityHarness(1);
+    const activities = createFinanPayoutActivities({ finan: finan.client() });
+    await env.run(() => activities.createPayout(input));
+    await env.run(() => activities.createPayout(input));
+    await env.run(() => activities.findPayoutByReference('PAYOUT-001'));
+    await env.run(() => activities.getPayout(finan.payouts[0]!.id));
+    expect(finan.calls).toEqual(['list', 'create', 'list', 'list', 'get']);
+    expect(finan.signals).toEqual(finan.calls.map(() => env.context.cancellationSignal));
   });
 });

@@ -48,6 +48,8 @@ describe('reading Finan after an OTP answer was lost', () => {
     ['a try was spent and the payout still waits: the code was wrong', 3, { status: 'waiting_confirm', remainingTry: 2 }, false],
     ['the last try was spent on a wrong code', 1, { status: 'failed', remainingTry: 0 }, false],
     ['no try was spent: the code never reached Finan', 3, { status: 'waiting_confirm', remainingTry: 3 }, null],
+    // A failed payout takes no OTP, whatever its tries: the code is not sent again.
+    ['the payout failed without a try being spent (the transfer itself failed)', 3, { status: 'failed', remainingTry: 3 }, false],
   ] as const)('%s', (_case, before, payout, accepted) => {
     expect(otpAcceptedFromRead(before, payout)).toBe(accepted);
   });
