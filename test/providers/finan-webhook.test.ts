@@ -158,6 +158,11 @@ describe("verifying Finan's payment webhook", () => {
     expect(refusal(input({}, PAGE_BODY, SECRET, `${NOW}s`))).toMatchObject({ reason: 'header', header: 'x-timestamp' });
   });
 
+  it('reads a header given as undefined as missing', () => {
+    const signed = input();
+    expect(refusal({ ...signed, headers: { ...signed.headers, 'x-timestamp': undefined } }).message).toBe('Finan webhook refused: x-timestamp header is missing');
+  });
+
   it('says which x-client-id check failed', () => {
     expect(refusal(input({ clientId: 'someone-else' })).message).toBe('Finan webhook refused: x-client-id header is not our client id');
   });
@@ -191,7 +196,8 @@ describe("verifying Finan's payment webhook", () => {
     expect(() => verifyFinanWebhook(input({ toleranceSeconds: -1 }))).toThrow(new RangeError('toleranceSeconds must be a non-negative number'));
     expect(() => verifyFinanWebhook(input({ toleranceSeconds: NaN }))).toThrow(RangeError);
     expect(() => verifyFinanWebhook(input({ path: 'webhook' }))).toThrow(new TypeError('path must be the receiver path, starting with /'));
-    expect(() => verifyFinanWebhook(input({ path: 42 as unknown as string }))).toThrow(TypeError);
+    expect(() => verifyFinanWebhook(input({ path: 42 as unknown as string }))).toThrow(new TypeError('path must be the receiver path, starting with /'));
+    expect(() => verifyFinanWebhook(input({ secrets: [42 as unknown as string] }))).toThrow(new TypeError('verifyFinanWebhook needs at least one non-empty secret'));
     expect(() => verifyFinanWebhook(input({ secrets: [] }))).toThrow(TypeError);
     expect(() => verifyFinanWebhook(input({ secrets: [''] }))).toThrow(TypeError);
     expect(() => verifyFinanWebhook(input({ nowSeconds: NaN }))).toThrow(RangeError);
