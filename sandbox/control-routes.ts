@@ -2,6 +2,7 @@ import type { FastifyError, FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { ControlError, parse } from './control-error';
 import { faultConfigSchema } from './faults';
+import { finanCustomerControls } from './finan/customer-controls';
 import { finanPaymentControls } from './finan/payment-controls';
 import { finanSettingsPatchSchema } from './finan/settings';
 import type { SandboxState } from './state';
@@ -45,6 +46,7 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
   app.get('/finan/accounts', async () => ({ accounts: state.finan.accounts.list() }));
 
   await app.register(finanPaymentControls, { prefix: '/finan', finan: state.finan });
+  await app.register(finanCustomerControls, { prefix: '/finan', finan: state.finan });
 
   app.get('/ledger', async () => ({ transfers: state.ledger.transfers() }));
 

@@ -16,6 +16,7 @@ const KIND_BY_ERROR: Record<string, ProviderFailureKind> = {
   FinanForbiddenError: 'Forbidden',
   FinanNotFoundError: 'NotFound',
   FinanUnprocessableError: 'Unprocessable',
+  FinanConflictError: 'Conflict',
   FinanRateLimitedError: 'RateLimited',
   FinanServerError: 'Unavailable',
   FinanNetworkError: 'Network',

@@ -1,5 +1,5 @@
 /**
- * Typed client of Finan's payout and payment APIs. Every call: validate locally, serialize once, sign exactly that string with a
+ * Typed client of Finan's payout, payment and customer APIs. Every call: validate locally, serialize once, sign exactly that string with a
  * fresh timestamp, send it through the one transport, then map the answer to data or to a `FinanError`.
  */
 import type { z } from 'zod';
@@ -15,6 +15,8 @@ import {
   FinanUnprocessableError,
 } from './errors';
 import type { FinanError } from './errors';
+import { CustomerDeleted, CustomerList, CustomerRequest, CustomerWritten, FinanCustomer } from './customer-schemas';
+import type { CustomerListItem } from './customer-schemas';
 import { CreatePaymentRequest, PaymentRequest, PaymentRequestCreated, PaymentRequestList } from './payment-schemas';
 import {
   CreatePayoutRequest,
@@ -63,6 +65,8 @@ export interface FinanCall<T> {
   body?: unknown;
   /** Validates the envelope's `data`. */
   schema: z.ZodType<T>;
+  /** The page documents 409 for this call: a `FinanConflictError`, not a transient fault. */
+  conflictDocumented?: boolean;
 }
 
 export class FinanClient {
@@ -155,6 +159,41 @@ export class FinanClient {
     return this.request({ method: 'GET', path: resourcePath('/api/v1/payments', id, 'a payment request id'), schema: PaymentRequest }, options);
   }
 
+  /** `POST /api/v1/customers`: 409 `FinanConflictError` when the `customer_code` is taken. */
+  async createCustomer(req: CustomerRequest, options: FinanCallOptions = {}): Promise<FinanResponse<CustomerWritten>> {
+    const body = validRequest(CustomerRequest, req);
+    return this.request({ method: 'POST', path: CUSTOMERS, body, schema: CustomerWritten, conflictDocumented: true }, options);
+  }
+
+  /** `GET /api/v1/customers`: every customer, in short form (the page documents no filter and no pagination). */
+  async listCustomers(options: FinanCallOptions = {}): Promise<FinanResponse<CustomerListItem[]>> {
+    return this.request({ method: 'GET', path: CUSTOMERS, schema: CustomerList }, options);
+  }
+
+  /** The customers listed under `customer_code`: Finan keeps codes unique, so at most one, unless Finan errs. */
+  async findCustomersByCode(customerCode: string, options: FinanCallOptions = {}): Promise<FinanResponse<CustomerListItem[]>> {
+    if (typeof customerCode !== 'string' || customerCode === '') throw new FinanRequestValidationError('customer_code', 'must not be empty');
+    const listed = await this.listCustomers(options);
+    return { ...listed, data: listed.data.filter((c) => c.general_info.customer_code === customerCode) };
+  }
+
+  /** `GET /api/v1/customers/:customer_id` */
+  async getCustomer(id: string, options: FinanCallOptions = {}): Promise<FinanResponse<FinanCustomer>> {
+    return this.request({ method: 'GET', path: customerPath(id), schema: FinanCustomer }, options);
+  }
+
+  /** `PUT /api/v1/customers/:customer_id`: a full replacement; every optional field the record omits is cleared. */
+  async replaceCustomer(id: string, req: CustomerRequest, options: FinanCallOptions = {}): Promise<FinanResponse<CustomerWritten>> {
+    const path = customerPath(id);
+    const body = validRequest(CustomerRequest, req);
+    return this.request({ method: 'PUT', path, body, schema: CustomerWritten, conflictDocumented: true }, options);
+  }
+
+  /** `DELETE /api/v1/customers/:customer_id`: 409 `FinanConflictError` while the customer has an unpaid invoice. */
+  async deleteCustomer(id: string, options: FinanCallOptions = {}): Promise<FinanResponse<unknown>> {
+    return this.request({ method: 'DELETE', path: customerPath(id), schema: CustomerDeleted, conflictDocumented: true }, options);
+  }
+
   /** The one signed exchange; protected so Finan's other API areas (payments, customers) reuse it as is. */
   protected async request<T>(call: FinanCall<T>, { signal }: FinanCallOptions = {}): Promise<FinanResponse<T>> {
     const query = call.query ? new URLSearchParams(call.query).toString() : '';
@@ -184,9 +223,11 @@ export class FinanClient {
     } catch (err) {
       throw fromTransportError(err, operation);
     }
-    return readResponse(res, call.schema);
+    return readResponse(res, call.schema, call.conflictDocumented ?? false);
   }
 }
+
+const CUSTOMERS = '/api/v1/customers';
 
 export interface PaymentRequestFilter {
   /** `reference_type`, e.g. `invoice`. */
@@ -197,6 +238,10 @@ export interface PaymentRequestFilter {
 
 function payoutPath(id: string): string {
   return resourcePath('/api/v1/payouts', id, 'a payout id');
+}
+
+function customerPath(id: string): string {
+  return resourcePath(CUSTOMERS, id, 'a customer id');
 }
 
 function resourcePath(collection: string, id: string, what: string): string {
@@ -228,9 +273,9 @@ function fromTransportError(err: unknown, operation: string): unknown {
   return err;
 }
 
-function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>): FinanResponse<T> {
+function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>, conflictDocumented: boolean): FinanResponse<T> {
   const headerRequestId = res.headers['x-request-id'] || undefined;
-  if (res.status < 200 || res.status >= 300) throw errorFromStatus(res, headerRequestId);
+  if (res.status < 200 || res.status >= 300) throw errorFromStatus(res, headerRequestId, conflictDocumented);
 
   const invalid = (reason: string, requestId = headerRequestId): FinanError =>
     new FinanInvalidResponseError({ httpStatus: res.status, requestId, reason });
@@ -255,7 +300,7 @@ function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>): FinanResponse
   return { data: data.data, requestId: requestId ?? '', code };
 }
 
-function errorFromStatus(res: HttpResponse, headerRequestId: string | undefined): FinanError {
+function errorFromStatus(res: HttpResponse, headerRequestId: string | undefined, conflictDocumented: boolean): FinanError {
   let body: FinanErrorBody | undefined;
   try {
     const parsed = FinanErrorBody.safeParse(JSON.parse(res.bodyText));
@@ -269,7 +314,7 @@ function errorFromStatus(res: HttpResponse, headerRequestId: string | undefined)
     requestId: body?.request_id || headerRequestId,
     providerMessage: body?.message?.error || body?.message?.content || undefined,
     retryAfterMs: parseRetryAfterMs(res.headers['retry-after']),
-  });
+  }, conflictDocumented);
 }
 
 /** Paths and rules only: response values may hold beneficiaries' personal data and stay out of messages. */

@@ -126,7 +126,19 @@ export class FinanRateLimitedError extends FinanError {
   }
 }
 
-/** 5xx, and any status the docs do not promise (3xx, 405, 409, ...): treated as a transient provider fault. */
+/**
+ * 409 where the page documents it (customers: a `customer_code` already taken, a customer with an unpaid invoice):
+ * Finan's decision about the resource's state; the same request gets the same answer.
+ */
+export class FinanConflictError extends FinanError {
+  override name = 'FinanConflictError';
+  readonly retryable = false;
+  constructor(details: FinanHttpErrorDetails) {
+    super(httpMessage(details), details);
+  }
+}
+
+/** 5xx, and any status the docs do not promise (3xx, 405, 409 outside customers, ...): treated as a transient provider fault. */
 export class FinanServerError extends FinanError {
   override name = 'FinanServerError';
   readonly retryable = true;
@@ -202,8 +214,12 @@ export class FinanRequestValidationError extends FinanError {
   }
 }
 
-/** The class for an HTTP error status, per the payout page's error table. */
-export function finanErrorForStatus(details: FinanHttpErrorDetails & { retryAfterMs?: number }): FinanError {
+/**
+ * The class for an HTTP error status, per the payout page's error table; `conflictDocumented` for the calls whose
+ * page lists 409 (customers), where it is Finan's answer rather than a fault on the way.
+ */
+export function finanErrorForStatus(details: FinanHttpErrorDetails & { retryAfterMs?: number }, conflictDocumented = false): FinanError {
+  if (details.httpStatus === 409 && conflictDocumented) return new FinanConflictError(details);
   switch (details.httpStatus) {
     case 400:
       return new FinanBadRequestError(details);

@@ -4,6 +4,7 @@ export type { FinanCall, FinanCallOptions, FinanClientOptions, FinanResponse, Pa
 export * from './errors';
 export * from './schemas';
 export * from './payment-schemas';
+export * from './customer-schemas';
 export { finanAuthHeaders, finanSignature } from './sign';
 export type { FinanAuthHeaders, FinanAuthInput, FinanSignatureInput } from './sign';
 export { verifyFinanWebhook } from './webhook';

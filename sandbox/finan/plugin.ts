@@ -3,6 +3,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { markCommitThenDrop } from '../drop';
 import type { SandboxState } from '../state';
 import { authenticateFinanRequest } from './auth';
+import { customerRoutes } from './customer-routes';
 import { FinanApiError } from './envelope';
 import { paymentRoutes } from './payment-routes';
 import { payoutRoutes } from './payout-routes';
@@ -28,7 +29,7 @@ function asFinanError(error: FastifyError | FinanApiError, request: FastifyReque
   return new FinanApiError(500, 'Internal server error');
 }
 
-/** Finan Open API emulator, mounted at `/finan/open`: payouts and payments. */
+/** Finan Open API emulator, mounted at `/finan/open`: payouts, payments and customers. */
 export const finanApi: FastifyPluginAsync<FinanApiOptions> = async (app, { state }) => {
   // Keep every body as raw bytes: the signature covers them exactly, and JSON is parsed only once it is verified.
   app.removeAllContentTypeParsers();
@@ -51,4 +52,5 @@ export const finanApi: FastifyPluginAsync<FinanApiOptions> = async (app, { state
 
   await app.register(payoutRoutes, { finan: state.finan });
   await app.register(paymentRoutes, { finan: state.finan });
+  await app.register(customerRoutes, { finan: state.finan });
 };

@@ -12,7 +12,7 @@ export function signFinan(secret: string, method: string, path: string, payload:
 }
 
 export interface FinanCall {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   /** Path after `/open`, with any query string. */
   path: string;
   /** An object is sent as compact JSON; a string is sent as is. */

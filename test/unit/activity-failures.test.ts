@@ -4,6 +4,7 @@ import { toActivityFailure } from '../../activities/finan/failures';
 import {
   FinanAbortedError,
   FinanBadRequestError,
+  FinanConflictError,
   FinanForbiddenError,
   FinanNetworkError,
   FinanNotFoundError,
@@ -25,6 +26,7 @@ describe('provider errors become Temporal failures in one place', () => {
     [new FinanForbiddenError({ ...http(403), providerMessage: 'IP address not whitelisted' }), 'FinanForbidden', true],
     [new FinanNotFoundError(http(404)), 'FinanNotFound', true],
     [new FinanUnprocessableError(http(422)), 'FinanUnprocessable', true],
+    [new FinanConflictError({ ...http(409), providerMessage: 'Customer code already exists' }), 'FinanConflict', true],
     [new FinanRateLimitedError({ ...http(429), retryAfterMs: 1500 }), 'FinanRateLimited', false],
     [new FinanServerError(http(503)), 'FinanUnavailable', false],
     [new FinanNetworkError('POST /api/v1/payouts', 'ECONNRESET'), 'FinanNetwork', false],

@@ -10,6 +10,7 @@ import { PaymentRequestSchema } from '../../client/schemas/payment-requests';
 import { OtpRequestSchema, PayoutRequestSchema } from '../../client/schemas/payouts';
 import {
   FinanBadRequestError,
+  FinanConflictError,
   FinanForbiddenError,
   FinanInvalidResponseError,
   FinanNetworkError,
@@ -114,6 +115,7 @@ describe('one failure taxonomy', () => {
     new FinanForbiddenError(http(403)),
     new FinanNotFoundError(http(404)),
     new FinanUnprocessableError(http(422)),
+    new FinanConflictError(http(409)),
     new FinanRateLimitedError(http(429)),
     new FinanServerError(http(502)),
     new FinanInvalidResponseError({ ...http(200), reason: 'not JSON' }),

@@ -16,6 +16,8 @@ export const PROVIDER_FAILURE_KINDS = {
   NotFound: { retryable: false },
   /** 422: the provider's own decision (insufficient balance, wrong OTP, no tries left). */
   Unprocessable: { retryable: false },
+  /** 409 where the provider documents it: the resource's state refuses the request (a taken code, an unpaid invoice). */
+  Conflict: { retryable: false },
   /** 429, honouring `Retry-After`. */
   RateLimited: { retryable: true },
   /** 5xx and statuses the provider does not document. */
@@ -37,6 +39,7 @@ export const FinanFailureType = {
   Forbidden: finan('Forbidden'),
   NotFound: finan('NotFound'),
   Unprocessable: finan('Unprocessable'),
+  Conflict: finan('Conflict'),
   RateLimited: finan('RateLimited'),
   Unavailable: finan('Unavailable'),
   Network: finan('Network'),
