@@ -79,3 +79,9 @@ export class ProviderUnavailableError extends DongflowError {
   readonly code = 'provider_unavailable';
   readonly httpStatus = 503;
 }
+
+/** Finan answered 409: the resource's state refuses the request (e.g. a customer with an unpaid invoice). */
+export class ProviderConflictError extends DongflowError {
+  readonly code = 'provider_conflict';
+  readonly httpStatus = 409;
+}

@@ -5,6 +5,7 @@
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
 import { Client } from '@temporalio/client';
+import { createFinanCustomerActivities } from '../activities/finan/customers';
 import { createFinanPaymentActivities } from '../activities/finan/payments';
 import { createFinanPayoutActivities } from '../activities/finan/payouts';
 import { createPaymentFlowActivities } from '../activities/reconciliation';
@@ -56,7 +57,11 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.finanTaskQueue ?? FINAN_TASK_QUEUE,
-    activities: { ...createFinanPayoutActivities({ finan: opts.finan }), ...createFinanPaymentActivities({ finan: opts.finan }) },
+    activities: {
+      ...createFinanPayoutActivities({ finan: opts.finan }),
+      ...createFinanPaymentActivities({ finan: opts.finan }),
+      ...createFinanCustomerActivities({ finan: opts.finan }),
+    },
     dataConverter: opts.dataConverter,
     maxConcurrentActivityTaskExecutions: 50,
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,

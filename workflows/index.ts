@@ -3,3 +3,4 @@ export { payoutWorkflow } from './payout/workflow';
 export { paymentRequestWorkflow } from './payment-request/workflow';
 export { invoicePaymentWorkflow } from './invoice/workflow';
 export { reconciliationWorkflow, unmatchedPaymentsWorkflow } from './reconciliation/workflow';
+export { customerListWorkflow, customerWorkflow } from './customer/workflow';

@@ -8,6 +8,8 @@ import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../../config/env';
 import { isLoopbackHost } from '../../config/env';
 import type { Logger } from '../../config/logger';
+import type { CustomersClient } from '../customers';
+import { createCustomersClient } from '../customers';
 import type { PaymentsClient } from '../payments';
 import { createPaymentsClient } from '../payments';
 import type { PayoutsClient } from '../payouts';
@@ -23,6 +25,7 @@ export interface ServedGateway {
   devApiKey: string | undefined;
   payouts: PayoutsClient;
   payments: PaymentsClient;
+  customers: CustomersClient;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
     createWindowMs: config.payout.createWindowMs,
   });
   const payments = createPaymentsClient(client, { paymentTtlMs: config.payment.ttlMs });
+  const customers = createCustomersClient(client);
   const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
   logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');
   const devCredentials = config.security.apiKeys ? undefined : loadOrCreateDevApiKey(resolve(config.dataDir));
@@ -48,6 +52,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
   const gateway = buildGateway({
     payouts,
     payments,
+    customers,
     finanWebhookSecrets: config.finan.webhookSecrets,
     finanClientId: config.finan.clientId,
     connection,
@@ -70,6 +75,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
       devApiKey: devCredentials?.key,
       payouts,
       payments,
+      customers,
       close: async () => {
         await codecServer.close();
         await gateway.close();

@@ -10,6 +10,7 @@ import type { FastifyError } from 'fastify';
 import type { Logger } from '../../config/logger';
 import { version } from '../../package.json';
 import { DongflowError } from '../errors';
+import type { CustomersClient } from '../customers';
 import type { PayoutsClient } from '../payouts';
 import type { PaymentsClient } from '../payments';
 import type { ApiKey } from './api-keys';
@@ -17,6 +18,7 @@ import { apiKeyAuth } from './api-keys';
 import type { DongflowMetrics } from './metrics';
 import { httpMetrics } from './metrics';
 import { openApiDoc, openApiDocument, serveOpenApi } from './openapi';
+import { customerRoutes } from './routes/customers';
 import { invoiceRoutes } from './routes/invoices';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { payoutRoutes } from './routes/payouts';
@@ -28,6 +30,8 @@ export interface GatewayDeps {
   payouts: PayoutsClient;
   /** Payment requests, invoices and the operators' inbox under `/v1/`; absent, those routes are not served. */
   payments?: PaymentsClient;
+  /** Finan customers under `/v1/customers`; absent, those routes are not served. */
+  customers?: CustomersClient;
   /** Secrets verifying Finan's payment webhooks (`POST /webhooks/finan`), newest first; absent, no receiver. */
   finanWebhookSecrets?: readonly string[];
   /** Our Finan client id: a webhook whose `x-client-id` names another account is refused. */
@@ -79,6 +83,7 @@ export function buildGateway(deps: GatewayDeps) {
   const routes: Route[] = [
     ...payoutRoutes(deps.payouts),
     ...(deps.payments ? [...paymentRequestRoutes(deps.payments), ...invoiceRoutes(deps.payments), ...reconciliationRoutes(deps.payments)] : []),
+    ...(deps.customers ? customerRoutes(deps.customers) : []),
   ];
   for (const { handler, method, url } of routes) app.route({ method, url, handler });
   const webhooks = deps.payments && deps.finanWebhookSecrets ? { payments: deps.payments, secrets: deps.finanWebhookSecrets } : undefined;
