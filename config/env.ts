@@ -12,6 +12,9 @@ import { KeyRingError, parseKeyRing } from './encryption-keys';
 /** The embedded sandbox's credentials when FINAN_CLIENT_ID / FINAN_SECRET_KEY are unset (it accepts whatever is configured). */
 export const SANDBOX_FINAN_CLIENT_ID = 'sandbox-client';
 export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
+/** The embedded sandbox's Tingee credentials when TINGEE_CLIENT_ID / TINGEE_SECRET_KEY are unset. */
+export const SANDBOX_TINGEE_CLIENT_ID = 'sandbox-tingee-client';
+export const SANDBOX_TINGEE_SECRET_KEY = 'sandbox-tingee-secret';
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -78,6 +81,11 @@ const EnvSchema = z
     FINAN_SECRET_KEY: optionalString,
     FINAN_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be positive').default(15_000),
     FINAN_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(10),
+    TINGEE_BASE_URL: optionalString.pipe(z.url({ error: 'must be a URL such as https://uat-open-api.tingee.vn' }).optional()),
+    TINGEE_CLIENT_ID: optionalString,
+    TINGEE_SECRET_KEY: optionalString,
+    TINGEE_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be positive').default(15_000),
+    TINGEE_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(5),
     DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
     DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
     DONGFLOW_PAYOUT_CREATE_WINDOW: duration('10 minutes'),
@@ -106,6 +114,11 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('FINAN_BASE_URL')) {
     for (const name of ['FINAN_CLIENT_ID', 'FINAN_SECRET_KEY']) {
       if (!set(name)) problems.push(`${name} is required when FINAN_BASE_URL is set`);
+    }
+  }
+  if (set('TINGEE_BASE_URL')) {
+    for (const name of ['TINGEE_CLIENT_ID', 'TINGEE_SECRET_KEY']) {
+      if (!set(name)) problems.push(`${name} is required when TINGEE_BASE_URL is set`);
     }
   }
   // The codec server decrypts every payload: off loopback, only a bearer token stands between it and anyone.
@@ -164,6 +177,14 @@ export interface Config {
     /** Secrets that verify Finan's payment webhooks, newest first: FINAN_WEBHOOK_SECRETS, else the secret key. */
     webhookSecrets: string[];
   };
+  tingee: {
+    /** Undefined: use the embedded sandbox. Up to the host: `https://uat-open-api.tingee.vn`. */
+    baseUrl: string | undefined;
+    clientId: string;
+    secretKey: string;
+    timeoutMs: number;
+    maxRequestsPerSecond: number;
+  };
   payout: { otpTimeoutMs: number; pollHorizonMs: number; createWindowMs: number };
   payment: { ttlMs: number; reconcileEveryMs: number };
   security: {
@@ -220,6 +241,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       // Finan signs webhooks with the same secretKey as requests (the payments page); a list only for a rotation.
       webhookSecrets: e.FINAN_WEBHOOK_SECRETS ? e.FINAN_WEBHOOK_SECRETS.split(',').map((s) => s.trim()).filter(Boolean) : [finanSecretKey],
     },
+    tingee: {
+      baseUrl: e.TINGEE_BASE_URL,
+      clientId: e.TINGEE_CLIENT_ID ?? SANDBOX_TINGEE_CLIENT_ID,
+      secretKey: e.TINGEE_SECRET_KEY ?? SANDBOX_TINGEE_SECRET_KEY,
+      timeoutMs: e.TINGEE_TIMEOUT_MS,
+      maxRequestsPerSecond: e.TINGEE_MAX_REQUESTS_PER_SECOND,
+    },
     payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON, createWindowMs: e.DONGFLOW_PAYOUT_CREATE_WINDOW },
     payment: { ttlMs: e.DONGFLOW_PAYMENT_TTL, reconcileEveryMs: e.DONGFLOW_RECONCILE_EVERY },
     security: {
@@ -242,6 +270,7 @@ export function gatewayProblems(config: Config): string[] {
   if (config.security.apiKeys) return [];
   const reasons = [
     config.finan.baseUrl ? 'FINAN_BASE_URL is set (real Finan)' : undefined,
+    config.tingee.baseUrl ? 'TINGEE_BASE_URL is set (real Tingee)' : undefined,
     isLoopbackHost(config.gateway.host) ? undefined : `GATEWAY_HOST (${config.gateway.host}) is not a loopback address`,
     config.temporal.address ? 'TEMPORAL_ADDRESS is set' : undefined,
   ].filter((r): r is string => r !== undefined);

@@ -15,6 +15,14 @@ export interface SandboxOptions {
     /** How long a webhook receiver may take, in real (unscaled) milliseconds. */
     webhookTimeoutMs?: number;
   };
+  tingee?: {
+    /** The only client id it accepts (env SANDBOX_TINGEE_CLIENT_ID, else TINGEE_CLIENT_ID, else `sandbox-tingee-client`). */
+    clientId?: string;
+    /** The secret key requests are signed with (env SANDBOX_TINGEE_SECRET_KEY, else TINGEE_SECRET_KEY, else `sandbox-tingee-secret`). */
+    secretKey?: string;
+    /** How far `x-request-timestamp` may be from the sandbox clock (default 10 minutes). */
+    timestampWindowMs?: number;
+  };
   /** Multiplies every sandbox duration (default 1; env SANDBOX_TIME_SCALE). */
   timeScale?: number;
   /** Fastify's logger option; default false. */
@@ -31,8 +39,15 @@ export interface FinanConfig {
   webhookTimeoutMs: number;
 }
 
+export interface TingeeConfig {
+  clientId: string;
+  secretKey: string;
+  timestampWindowMs: number;
+}
+
 export interface SandboxConfig {
   finan: FinanConfig;
+  tingee: TingeeConfig;
   timeScale: number;
 }
 
@@ -43,6 +58,12 @@ export const FINAN_DEFAULTS: Omit<FinanConfig, 'webhookSecret'> = {
   timestampWindowSeconds: 30,
   webhookUrl: null,
   webhookTimeoutMs: 10_000,
+};
+
+export const TINGEE_DEFAULTS: TingeeConfig = {
+  clientId: 'sandbox-tingee-client',
+  secretKey: 'sandbox-tingee-secret',
+  timestampWindowMs: 10 * 60 * 1000,
 };
 
 function nonNegative(name: string, value: number): number {
@@ -76,6 +97,7 @@ export function webhookUrlOf(name: string, value: string | null | undefined): st
 /** Explicit options win over the environment, which wins over the defaults. */
 export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.ProcessEnv = process.env): SandboxConfig {
   const finan = options.finan ?? {};
+  const tingee = options.tingee ?? {};
   const envScale = env.SANDBOX_TIME_SCALE;
   // Run next to a worker on the same environment, it accepts the credentials that worker signs with.
   const secretKey = nonEmpty('Finan secret key', finan.secretKey ?? (env.SANDBOX_FINAN_SECRET_KEY || env.FINAN_SECRET_KEY || FINAN_DEFAULTS.secretKey));
@@ -99,6 +121,11 @@ export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.P
       // The payments page verifies webhooks with the same secretKey as requests.
       webhookSecret: nonEmpty('Finan webhook secret', finan.webhookSecret ?? (env.SANDBOX_FINAN_WEBHOOK_SECRET || secretKey)),
       webhookTimeoutMs: positive('webhookTimeoutMs', finan.webhookTimeoutMs ?? FINAN_DEFAULTS.webhookTimeoutMs),
+    },
+    tingee: {
+      clientId: nonEmpty('Tingee client id', tingee.clientId ?? (env.SANDBOX_TINGEE_CLIENT_ID || env.TINGEE_CLIENT_ID || TINGEE_DEFAULTS.clientId)),
+      secretKey: nonEmpty('Tingee secret key', tingee.secretKey ?? (env.SANDBOX_TINGEE_SECRET_KEY || env.TINGEE_SECRET_KEY || TINGEE_DEFAULTS.secretKey)),
+      timestampWindowMs: nonNegative('timestampWindowMs', tingee.timestampWindowMs ?? TINGEE_DEFAULTS.timestampWindowMs),
     },
   };
 }

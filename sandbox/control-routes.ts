@@ -6,6 +6,7 @@ import { finanCustomerControls } from './finan/customer-controls';
 import { finanPaymentControls } from './finan/payment-controls';
 import { finanSettingsPatchSchema } from './finan/settings';
 import type { SandboxState } from './state';
+import { tingeeControls } from './tingee/controls';
 
 export interface ControlRoutesOptions {
   state: SandboxState;
@@ -47,6 +48,8 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
 
   await app.register(finanPaymentControls, { prefix: '/finan', finan: state.finan });
   await app.register(finanCustomerControls, { prefix: '/finan', finan: state.finan });
+
+  await app.register(tingeeControls, { prefix: '/tingee', tingee: state.tingee });
 
   app.get('/ledger', async () => ({ transfers: state.ledger.transfers() }));
 

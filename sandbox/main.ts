@@ -15,7 +15,7 @@ async function main(): Promise<void> {
     host: process.env.SANDBOX_HOST || DEFAULT_SANDBOX_HOST,
     logger: { level: process.env.SANDBOX_LOG_LEVEL ?? 'info' },
   });
-  console.log(`dongflow sandbox listening on ${sandbox.url} (Finan base URL ${sandbox.finanBaseUrl})`);
+  console.log(`dongflow sandbox listening on ${sandbox.url} (Finan base URL ${sandbox.finanBaseUrl}, Tingee base URL ${sandbox.tingeeBaseUrl})`);
 
   let closing = false;
   const stop = (signal: NodeJS.Signals): void => {

@@ -8,6 +8,7 @@ import { controlRoutes } from './control-routes';
 import { finanApi } from './finan/plugin';
 import { FINAN_PREFIX } from './finan/request';
 import { SandboxState } from './state';
+import { tingeeApi, TINGEE_PREFIX } from './tingee/plugin';
 
 export type { SandboxOptions } from './config';
 export { FINAN_LOW_BALANCE_ACCOUNT_ID, FINAN_SOURCE_ACCOUNT_ID } from './finan/accounts';
@@ -18,6 +19,8 @@ export interface RunningSandbox {
   url: string;
   /** `${url}/finan/open`; a client appends `/api/v1/payouts`. */
   finanBaseUrl: string;
+  /** `${url}/tingee`; a client appends `/v1/e-invoice/...`. */
+  tingeeBaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -41,6 +44,7 @@ export function buildSandbox(
   });
   app.addHook('onClose', async () => state.shutdown());
   void app.register(finanApi, { prefix: FINAN_PREFIX, state });
+  void app.register(tingeeApi, { prefix: TINGEE_PREFIX, state });
   void app.register(controlRoutes, { prefix: '/_sandbox', state });
   return { app, state };
 }
@@ -65,6 +69,7 @@ export async function startSandbox(
   return {
     url,
     finanBaseUrl: `${url}${FINAN_PREFIX}`,
+    tingeeBaseUrl: `${url}${TINGEE_PREFIX}`,
     close: async () => {
       await app.close();
     },

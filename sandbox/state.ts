@@ -3,6 +3,7 @@ import { FaultStore } from './faults';
 import { FinanState } from './finan/state';
 import { Ledger } from './ledger';
 import { Scheduler } from './scheduler';
+import { TingeeState } from './tingee/state';
 
 /** All sandbox state, in memory: one instance per running sandbox. */
 export class SandboxState {
@@ -10,10 +11,12 @@ export class SandboxState {
   readonly ledger = new Ledger();
   readonly faults = new FaultStore();
   readonly finan: FinanState;
+  readonly tingee: TingeeState;
 
   constructor(readonly config: SandboxConfig) {
     this.scheduler = new Scheduler(config.timeScale);
     this.finan = new FinanState(config.finan, this.ledger, this.scheduler, this.faults);
+    this.tingee = new TingeeState(config.tingee);
   }
 
   /** Back to a freshly started sandbox: no payouts, payments or webhooks, no ledger entries, no faults, default settings. */
@@ -22,6 +25,7 @@ export class SandboxState {
     this.ledger.clear();
     this.faults.clear();
     this.finan.reset();
+    this.tingee.reset();
   }
 
   /** Stops pending timers so a closed sandbox does nothing more. */

@@ -20,6 +20,7 @@ import type { Logger } from '../config/logger';
 import { temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
 import { destroyHttpAgents } from '../providers/http';
+import { TingeeClient } from '../providers/tingee/client';
 import { startSandbox } from '../sandbox/server';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
 import { installTemporalRuntime } from '../workers/logging';
@@ -52,6 +53,7 @@ export interface RunningStack {
   /** The codec server's endpoint (its own listener), for `--ui-codec-endpoint` and `temporal --codec-endpoint`. */
   codecEndpoint: string;
   finanBaseUrl: string;
+  tingeeBaseUrl: string;
   /** Against real Finan: the outcome of start-up's signed read. Undefined on the sandbox. */
   finanAccess: FinanAccess | undefined;
   client: Client;
@@ -146,7 +148,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
     let sandbox: RunningSandbox | undefined;
-    if (!config.finan.baseUrl) {
+    if (!config.finan.baseUrl || !config.tingee.baseUrl) {
       // The sandbox plays Finan with the credentials we are configured with (FINAN_CLIENT_ID / FINAN_SECRET_KEY or
       // its defaults): its payment webhooks go to our gateway, signed like Finan's with our first webhook secret.
       const gatewayHost = ['0.0.0.0', '::'].includes(config.gateway.host) ? '127.0.0.1' : config.gateway.host;
@@ -159,6 +161,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
           webhookSecret: config.finan.webhookSecrets[0],
           ...sandboxOptions?.finan,
         },
+        // Tingee played with the credentials we sign with (TINGEE_CLIENT_ID / TINGEE_SECRET_KEY or its defaults).
+        tingee: { clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, ...sandboxOptions?.tingee },
         port: config.sandbox.port,
         host: config.sandbox.host,
       });
@@ -171,6 +175,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       secretKey: config.finan.secretKey,
       timeoutMs: config.finan.timeoutMs,
     });
+    const tingeeBaseUrl = config.tingee.baseUrl ?? sandbox!.tingeeBaseUrl;
+    const tingee = new TingeeClient({ baseUrl: tingeeBaseUrl, clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, timeoutMs: config.tingee.timeoutMs });
     // Against real Finan, one signed read says now whether our credentials and IP are accepted.
     const finanAccess = config.finan.baseUrl ? await checkFinanAccess(finan, finanBaseUrl) : undefined;
     if (finanAccess) logger[finanAccess.ok ? 'info' : 'warn']({ problem: finanAccess.problem }, finanAccess.line);
@@ -183,6 +189,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
         namespace: config.temporal.namespace,
         finan,
         finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+        tingee,
+        tingeeMaxRequestsPerSecond: config.tingee.maxRequestsPerSecond,
         dataConverter,
       });
       const running = workers.run();
@@ -203,6 +211,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       devApiKey: gateway.devApiKey,
       codecEndpoint: codecEndpointFor(config),
       finanBaseUrl,
+      tingeeBaseUrl,
       finanAccess,
       client,
       payouts: gateway.payouts,

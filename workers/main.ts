@@ -11,6 +11,7 @@ import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
 import { destroyHttpAgents } from '../providers/http';
+import { TingeeClient } from '../providers/tingee/client';
 import { installTemporalRuntime } from './logging';
 import { createDongflowWorkers } from './worker';
 
@@ -22,15 +23,18 @@ async function main(): Promise<void> {
   // loadConfig guarantees keys whenever TEMPORAL_ADDRESS is set; only the embedded default uses the local key file.
   const keyRing = config.security.encryptionKeys ?? loadOrCreateLocalKeyRing(resolve(config.dataDir));
   const finanBaseUrl = config.finan.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/finan/open`;
+  const tingeeBaseUrl = config.tingee.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/tingee`;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const workers = await createDongflowWorkers({
     connection,
     namespace: config.temporal.namespace,
     finan: new FinanClient({ baseUrl: finanBaseUrl, clientId: config.finan.clientId, secretKey: config.finan.secretKey, timeoutMs: config.finan.timeoutMs }),
     finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
+    tingee: new TingeeClient({ baseUrl: tingeeBaseUrl, clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, timeoutMs: config.tingee.timeoutMs }),
+    tingeeMaxRequestsPerSecond: config.tingee.maxRequestsPerSecond,
     dataConverter: dataConverterFor(keyRing),
   });
-  logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl }, 'worker running');
+  logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl, tingee: tingeeBaseUrl }, 'worker running');
   await workers.run();
   await connection.close();
   destroyHttpAgents();

@@ -1,6 +1,7 @@
 /**
- * The dongflow worker: workflows on `dongflow`, Finan activities on `dongflow-finan` (so Finan's rate limit is
- * enforced by the server across every worker process), with explicit cache and concurrency limits.
+ * The dongflow worker: workflows on `dongflow`, Finan activities on `dongflow-finan` and Tingee's on `dongflow-tingee`
+ * (so each provider's rate limit is enforced by the server across every worker process), with explicit cache and
+ * concurrency limits.
  */
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
@@ -10,8 +11,10 @@ import { createFinanPaymentActivities } from '../activities/finan/payments';
 import { createFinanPayoutActivities } from '../activities/finan/payouts';
 import { createPaymentFlowActivities } from '../activities/reconciliation';
 import { createReconciliationClient } from '../client/reconciliation';
+import { createTingeeEinvoiceAccountActivities } from '../activities/tingee/einvoice-accounts';
 import type { FinanClient } from '../providers/finan/client';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import type { TingeeClient } from '../providers/tingee/client';
+import { FINAN_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 
 export interface DongflowWorkerOptions {
   connection: NativeConnection;
@@ -21,6 +24,11 @@ export interface DongflowWorkerOptions {
   finanMaxRequestsPerSecond?: number;
   workflowTaskQueue?: string;
   finanTaskQueue?: string;
+  /** Tingee's client; absent, no worker polls `dongflow-tingee`. */
+  tingee?: TingeeClient;
+  /** Server-side cap on Tingee calls per second, shared by all workers of the namespace. */
+  tingeeMaxRequestsPerSecond?: number;
+  tingeeTaskQueue?: string;
   /** A prebuilt bundle (production) instead of bundling `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -67,7 +75,19 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });
-  const workers = [workflowWorker, finanWorker];
+  const tingeeWorker = opts.tingee
+    ? await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: opts.tingeeTaskQueue ?? TINGEE_TASK_QUEUE,
+        activities: createTingeeEinvoiceAccountActivities({ tingee: opts.tingee }),
+        dataConverter: opts.dataConverter,
+        maxConcurrentActivityTaskExecutions: 20,
+        maxTaskQueueActivitiesPerSecond: opts.tingeeMaxRequestsPerSecond ?? 5,
+        shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+      })
+    : undefined;
+  const workers = [workflowWorker, finanWorker, ...(tingeeWorker ? [tingeeWorker] : [])];
   return {
     run: async () => {
       await Promise.all(workers.map((w) => w.run()));

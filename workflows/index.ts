@@ -4,3 +4,4 @@ export { paymentRequestWorkflow } from './payment-request/workflow';
 export { invoicePaymentWorkflow } from './invoice/workflow';
 export { reconciliationWorkflow, unmatchedPaymentsWorkflow } from './reconciliation/workflow';
 export { customerListWorkflow, customerWorkflow } from './customer/workflow';
+export { einvoiceAccountWorkflow } from './einvoice-account/workflow';

@@ -7,6 +7,7 @@ import type { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../../config/env';
 import { isLoopbackHost } from '../../config/env';
+import { createEinvoiceAccountsClient } from '../einvoice-accounts';
 import type { Logger } from '../../config/logger';
 import type { CustomersClient } from '../customers';
 import { createCustomersClient } from '../customers';
@@ -53,6 +54,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
     payouts,
     payments,
     customers,
+    einvoiceAccounts: createEinvoiceAccountsClient(client),
     finanWebhookSecrets: config.finan.webhookSecrets,
     finanClientId: config.finan.clientId,
     connection,

@@ -9,6 +9,7 @@ import Fastify from 'fastify';
 import type { FastifyError } from 'fastify';
 import type { Logger } from '../../config/logger';
 import { version } from '../../package.json';
+import type { EinvoiceAccountsClient } from '../einvoice-accounts';
 import { DongflowError } from '../errors';
 import type { CustomersClient } from '../customers';
 import type { PayoutsClient } from '../payouts';
@@ -24,6 +25,7 @@ import { paymentRequestRoutes } from './routes/payment-requests';
 import { payoutRoutes } from './routes/payouts';
 import { reconciliationRoutes } from './routes/reconciliation';
 import type { Route, RouteDoc } from './routes/route';
+import { tingeeRoutes } from './routes/tingee';
 import { finanWebhookDoc, finanWebhookRoutes } from './routes/webhooks';
 
 export interface GatewayDeps {
@@ -32,6 +34,8 @@ export interface GatewayDeps {
   payments?: PaymentsClient;
   /** Finan customers under `/v1/customers`; absent, those routes are not served. */
   customers?: CustomersClient;
+  /** Tingee e-invoice accounts under `/v1/tingee/`; absent, those routes are not served. */
+  einvoiceAccounts?: EinvoiceAccountsClient;
   /** Secrets verifying Finan's payment webhooks (`POST /webhooks/finan`), newest first; absent, no receiver. */
   finanWebhookSecrets?: readonly string[];
   /** Our Finan client id: a webhook whose `x-client-id` names another account is refused. */
@@ -84,6 +88,7 @@ export function buildGateway(deps: GatewayDeps) {
     ...payoutRoutes(deps.payouts),
     ...(deps.payments ? [...paymentRequestRoutes(deps.payments), ...invoiceRoutes(deps.payments), ...reconciliationRoutes(deps.payments)] : []),
     ...(deps.customers ? customerRoutes(deps.customers) : []),
+    ...(deps.einvoiceAccounts ? tingeeRoutes(deps.einvoiceAccounts) : []),
   ];
   for (const { handler, method, url } of routes) app.route({ method, url, handler });
   const webhooks = deps.payments && deps.finanWebhookSecrets ? { payments: deps.payments, secrets: deps.finanWebhookSecrets } : undefined;

@@ -13,6 +13,7 @@ describe('sandbox configuration', () => {
         webhookSecret: 'sandbox-secret',
         webhookTimeoutMs: 10_000,
       },
+      tingee: { clientId: 'sandbox-tingee-client', secretKey: 'sandbox-tingee-secret', timestampWindowMs: 600_000 },
     });
   });
 

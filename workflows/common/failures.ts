@@ -80,6 +80,30 @@ export interface FailureInfo {
   type: string;
   message: string;
   httpStatus?: number;
-  providerCode?: number;
+  /** The provider's own code: Finan's a number (104000), Tingee's a string ("97"). */
+  providerCode?: number | string;
   requestId?: string;
 }
+
+const tingee = <K extends ProviderFailureKind>(kind: K) => `Tingee${kind}` as const;
+
+/** Tingee's failure types: the taxonomy's kinds, plus code 91 (request expired), retried with a fresh timestamp. */
+export const TingeeFailureType = {
+  Validation: tingee('Validation'),
+  /** Codes 90 (timestamp format) and 97 (signature): our configuration; an operator fixes it, a retry never does. */
+  Unauthorized: tingee('Unauthorized'),
+  Forbidden: tingee('Forbidden'),
+  NotFound: tingee('NotFound'),
+  /** Any other code: Tingee's decision about the request (a duplicate, an unknown account). */
+  Unprocessable: tingee('Unprocessable'),
+  RateLimited: tingee('RateLimited'),
+  Unavailable: tingee('Unavailable'),
+  Network: tingee('Network'),
+  InvalidResponse: tingee('InvalidResponse'),
+  RequestExpired: 'TingeeRequestExpired',
+} as const;
+
+/** Tingee failures no retry can fix. */
+export const NON_RETRYABLE_TINGEE_FAILURES: string[] = (Object.keys(PROVIDER_FAILURE_KINDS) as ProviderFailureKind[])
+  .filter((kind) => !PROVIDER_FAILURE_KINDS[kind].retryable)
+  .map((kind) => tingee(kind));

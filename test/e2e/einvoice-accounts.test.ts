@@ -1,0 +1,148 @@
+/**
+ * Tingee e-invoice accounts end to end, as a backend uses them: through the gateway, on a real Temporal dev server,
+ * against the Tingee sandbox (which checks the signature, the UTC+7 timestamp and the duplicate rule as the page says).
+ */
+import { createHash } from 'node:crypto';
+import { einvoiceAccountWorkflowId } from '../../workflows/einvoice-account/messages';
+import { searchAttributes } from '../../workflows/common/search-attributes';
+import type { TestStack } from '../helpers/stack';
+import { eventually, gatewayApi, startTestStack } from '../helpers/stack';
+import { sandboxControls } from '../helpers/sandbox-controls';
+
+interface StoredAccount {
+  id: number;
+  merchantId: number;
+  provider: string;
+  taxCode: string;
+  username: string;
+  isDefault: boolean;
+  isActive: boolean;
+  passwordSha256: string;
+}
+
+let stack: TestStack;
+let api: ReturnType<typeof gatewayApi>;
+let controls: ReturnType<typeof sandboxControls>;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  api = gatewayApi(stack);
+  controls = sandboxControls(stack.sandboxUrl!);
+});
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+afterEach(async () => {
+  await controls.clearFaults();
+});
+
+const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
+const put = (provider: string, taxCode: string, body: unknown) => api.call('PUT', `/v1/tingee/einvoice-accounts/${provider}/${taxCode}`, body);
+const get = (provider: string, taxCode: string) => api.get(`/v1/tingee/einvoice-accounts/${provider}/${taxCode}`);
+
+async function storedAccounts(taxCode?: string): Promise<StoredAccount[]> {
+  const response = await fetch(`${stack.sandboxUrl}/_sandbox/tingee/einvoice-accounts`);
+  const { accounts } = (await response.json()) as { accounts: StoredAccount[] };
+  return taxCode === undefined ? accounts : accounts.filter((a) => a.taxCode === taxCode);
+}
+
+let serial = 0;
+/** A fresh tax code per test: each account is its own flow. */
+const newTaxCode = () => `01${String(process.pid % 10_000).padStart(4, '0')}${String(serial++).padStart(4, '0')}`;
+
+describe('PUT /v1/tingee/einvoice-accounts/{provider}/{taxCode}', () => {
+  it("creates the account at Tingee and answers Tingee's account without the password", async () => {
+    const taxCode = newTaxCode();
+    const created = await put('x-cyber', taxCode, { username: 'admin@company.vn', password: 'your_password', isDefault: true });
+    expect(created.status).toBe(200);
+    expect(created.body).toEqual({ id: expect.any(Number), merchantId: 10001, provider: 'x-cyber', taxCode, username: 'admin@company.vn', isDefault: true, isActive: true });
+    expect(JSON.stringify(created.body)).not.toContain('your_password');
+
+    const [stored] = await storedAccounts(taxCode);
+    expect(stored).toMatchObject({ id: created.body.id, username: 'admin@company.vn', passwordSha256: sha256('your_password') });
+
+    expect(await get('x-cyber', taxCode)).toMatchObject({ status: 200, body: created.body });
+  });
+
+  it('a second PUT updates the same account (Tingee id remembered) instead of failing as a duplicate', async () => {
+    const taxCode = newTaxCode();
+    const first = await put('hilo', taxCode, { username: 'ketoan', password: 'first-pass' });
+    const second = await put('hilo', taxCode, { username: 'ketoan2', password: 'second-pass', isActive: false });
+    expect(second.status).toBe(200);
+    expect(second.body).toMatchObject({ id: first.body.id, username: 'ketoan2', isActive: false, isDefault: false });
+    const stored = await storedAccounts(taxCode);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]).toMatchObject({ id: first.body.id, username: 'ketoan2', passwordSha256: sha256('second-pass') });
+  });
+
+  it('concurrent PUTs of a new account are run one after the other: one account at Tingee, the last write wins', async () => {
+    const taxCode = newTaxCode();
+    const answers = await Promise.all([1, 2, 3, 4].map((n) => put('s-invoice', taxCode, { username: `user-${n}`, password: `pass-${n}` })));
+    expect(answers.map((a) => a.status)).toEqual([200, 200, 200, 200]);
+    expect(new Set(answers.map((a) => a.body.id)).size).toBe(1);
+    const stored = await storedAccounts(taxCode);
+    expect(stored).toHaveLength(1);
+    const state = await stack.client.workflow.getHandle(einvoiceAccountWorkflowId('s-invoice', taxCode)).query<{ saves: number; account: { username: string } }>('status');
+    expect(state.saves).toBe(4);
+    expect(stored[0]!.username).toBe(state.account.username);
+  });
+
+  it('a create whose answer was lost is found again and adopted: no duplicate, no stuck flow', async () => {
+    const taxCode = newTaxCode();
+    // Tingee stores the account, then the connection drops before its answer: every attempt, until the fault is lifted.
+    await controls.setFaults({ rules: [{ method: 'POST', path: '/v1/e-invoice/create-or-update-account', commitThenDropRate: 1 }] });
+    const pending = put('x-cyber', taxCode, { username: 'lost@company.vn', password: 'lost-answer' });
+    await eventually(() => storedAccounts(taxCode), (accounts) => accounts.length === 1);
+    await controls.clearFaults();
+    const answer = await pending;
+    expect(answer.status).toBe(200);
+    const stored = await storedAccounts(taxCode);
+    expect(stored).toHaveLength(1);
+    expect(answer.body).toMatchObject({ id: stored[0]!.id, username: 'lost@company.vn' });
+  });
+
+  it('an unreachable Tingee answers 503 with nothing saved; the same PUT afterwards creates the account once', async () => {
+    const taxCode = newTaxCode();
+    await controls.setFaults({ rules: [{ path: '/v1/e-invoice/:call', errorRate: 1, errorStatus: 503 }] });
+    const refused = await put('hilo', taxCode, { username: 'u', password: 'p' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'provider_unavailable', details: { type: 'TingeeUnavailable', httpStatus: 503 } });
+    expect(await get('hilo', taxCode)).toMatchObject({ status: 404 });
+    await controls.clearFaults();
+    expect((await put('hilo', taxCode, { username: 'u', password: 'p' })).status).toBe(200);
+    expect(await storedAccounts(taxCode)).toHaveLength(1);
+  });
+
+  it('is searchable in the Temporal UI by kind and reference, never by a secret', async () => {
+    const taxCode = newTaxCode();
+    const saved = await put('x-cyber', taxCode, { username: 'admin', password: 'sa-check-password' });
+    const description = await stack.client.workflow.getHandle(einvoiceAccountWorkflowId('x-cyber', taxCode)).describe();
+    expect(description.typedSearchAttributes.get(searchAttributes.kind)).toBe('einvoice-account');
+    expect(description.typedSearchAttributes.get(searchAttributes.reference)).toBe(`x-cyber-${taxCode}`);
+    expect(description.typedSearchAttributes.get(searchAttributes.status)).toBe('saved');
+    expect(description.typedSearchAttributes.get(searchAttributes.providerId)).toBe(String(saved.body.id));
+    expect(JSON.stringify(description.raw)).not.toContain('sa-check-password');
+  });
+
+  it.each([
+    ['provider', 'misa', '0101234567', { username: 'u', password: 'p' }, 'provider'],
+    ['taxCode', 'x-cyber', '01012345', { username: 'u', password: 'p' }, 'taxCode'],
+    ['password', 'x-cyber', '0101234567', { username: 'u' }, 'password'],
+    ['username', 'x-cyber', '0101234567', { username: '', password: 'p' }, 'username'],
+    ['isDefault', 'x-cyber', '0101234567', { username: 'u', password: 'p', isDefault: 'yes' }, 'isDefault'],
+    ['an unknown field', 'x-cyber', '0101234567', { username: 'u', password: 'p', id: 5 }, '(body)'],
+  ])('refuses a bad %s with 400 naming the field, and changes nothing', async (_what, provider, taxCode, body, field) => {
+    const before = await storedAccounts();
+    const refused = await put(provider, taxCode, body);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details).toEqual(expect.arrayContaining([expect.objectContaining({ field })]));
+    expect(await storedAccounts()).toEqual(before);
+  });
+
+  it('GET answers 404 for an account never saved, 400 for a bad path', async () => {
+    expect((await get('x-cyber', newTaxCode())).status).toBe(404);
+    expect(await get('misa', '0101234567')).toMatchObject({ status: 400, body: { error: { details: [expect.objectContaining({ field: 'provider' })] } } });
+  });
+});
