@@ -1,6 +1,6 @@
 /**
  * Records the histories that the replay test keeps the workflows honest against (`test/histories/`): payouts,
- * payment requests, an invoice and a reconciliation run.
+ * payment requests, an invoice, a reconciliation run and a Tingee e-invoice account.
  * Run after a deliberate workflow change, once the change is guarded with `patched()`:
  *   npx tsx scripts/record-histories.ts                    # records only the scenarios with no file yet
  *   npx tsx scripts/record-histories.ts --only payment     # only scenarios whose name starts with one of these (comma-separated)
@@ -15,6 +15,10 @@ import { Worker } from '@temporalio/worker';
 import { createFinanPayoutActivities } from '../activities/finan/payouts';
 import { createFinanPaymentActivities } from '../activities/finan/payments';
 import { createPaymentFlowActivities } from '../activities/reconciliation';
+import { createTingeeEinvoiceAccountActivities } from '../activities/tingee/einvoice-accounts';
+import { TingeeClient } from '../providers/tingee/client';
+import { einvoiceAccountStatusQuery, einvoiceAccountWorkflowId, saveEinvoiceAccountUpdate } from '../workflows/einvoice-account/messages';
+import type { einvoiceAccountWorkflow } from '../workflows/einvoice-account/workflow';
 import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
@@ -22,7 +26,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { InvoicePaymentInput } from '../workflows/invoice/messages';
 import type { PaymentRequestInput } from '../workflows/payment-request/messages';
 import type { PayoutInput } from '../workflows/payout/messages';
-import { FINAN_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import { FINAN_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 import { RECONCILIATION_SCHEDULE_ID } from '../workflows/reconciliation/messages';
 import { cancelSignal, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../workflows/payout/messages';
 import { invoiceStatusQuery, invoiceWorkflowId } from '../workflows/invoice/messages';
@@ -68,6 +72,7 @@ async function main(): Promise<void> {
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
   const sandbox = await startSandbox({ port: 0, finan: { processingDelayMs: 10 } });
   const finan = new FinanClient({ baseUrl: sandbox.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
+  const tingee = new TingeeClient({ baseUrl: sandbox.tingeeBaseUrl, clientId: 'sandbox-tingee-client', secretKey: 'sandbox-tingee-secret' });
   const otpOf = async (payoutId: string) => ((await (await fetch(`${sandbox.url}/_sandbox/finan/payouts/${payoutId}/otp`)).json()) as { otp: string }).otp;
   /** A payer's bank transfer with this content: Finan records it (no webhook is delivered here; the scenario signals). */
   const transfer = async (remark: string, amount: number): Promise<{ id: string }> => {
@@ -122,6 +127,12 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue: FINAN_TASK_QUEUE,
     activities: { ...createFinanPayoutActivities({ finan }), ...createFinanPaymentActivities({ finan }) },
+  });
+
+  const tingeeWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: TINGEE_TASK_QUEUE,
+    activities: createTingeeEinvoiceAccountActivities({ tingee }),
   });
 
   /** Each scenario runs one flow to its end and answers the workflow id whose history is recorded. */
@@ -324,13 +335,33 @@ async function main(): Promise<void> {
       if (final.status !== 'paid') throw new Error(`the reconciled flow ended ${final.status}`);
       return handle.workflowId;
     },
+    // An account flow never ends: created, then three saves (two at once, run one after the other), one failing
+    // while Tingee is down. Its history is recorded while it waits for the next save.
+    'einvoice-account-saved-then-failed': async (referenceId) => {
+      const taxCode = '0101234567';
+      const handle = await env.client.workflow.start<typeof einvoiceAccountWorkflow>('einvoiceAccountWorkflow', {
+        workflowId: einvoiceAccountWorkflowId('x-cyber', `${taxCode}-${referenceId}`),
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ provider: 'x-cyber', taxCode }],
+      });
+      const save = (username: string) => handle.executeUpdate(saveEinvoiceAccountUpdate, { args: [{ username, password: 'sandbox-only', isDefault: false, isActive: true }] });
+      const created = await save('admin@company.vn');
+      const [, last] = await Promise.all([save('ketoan1'), save('ketoan2')]);
+      if (last.id !== created.id) throw new Error('einvoice-account-saved-then-failed: a second account was created');
+      await fetch(`${sandbox.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ rules: [{ path: '/v1/e-invoice/:call', errorRate: 1, errorStatus: 503 }] }) });
+      const failed = await save('ketoan3').then(() => false, () => true);
+      await finanFaults(null);
+      const state = await handle.query(einvoiceAccountStatusQuery);
+      if (!failed || state.status !== 'failed' || state.saves !== 3) throw new Error(`einvoice-account-saved-then-failed: ${JSON.stringify(state)}`);
+      return handle.workflowId;
+    },
   };
 
   const selected = Object.entries(scenarios).filter(([name]) => only === null || only.some((prefix) => name.startsWith(prefix)));
   if (selected.length === 0) throw new Error(`no scenario matches --only ${only?.join(',')}; scenarios: ${Object.keys(scenarios).join(', ')}`);
 
   await workflowWorker.runUntil(
-    activityWorker.runUntil(async () => {
+    activityWorker.runUntil(tingeeWorker.runUntil(async () => {
       for (const [name, run] of selected) {
         const file = join(OUT, `${name}.json`);
         if (existsSync(file) && !force) {
@@ -342,7 +373,7 @@ async function main(): Promise<void> {
         writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
         process.stdout.write(`recorded ${name}: ${history.events?.length} events\n`);
       }
-    }),
+    })),
   );
   await sandbox.close();
   await env.teardown();
