@@ -57,6 +57,22 @@ describe('configuration', () => {
     expect(error.message).not.toContain('s3cr3t');
   });
 
+  it('plays Tingee with the sandbox by default, and needs the client id and secret key for real Tingee', () => {
+    expect(loadConfig({}).tingee).toEqual({ baseUrl: undefined, clientId: 'sandbox-tingee-client', secretKey: 'sandbox-tingee-secret', timeoutMs: 15_000, maxRequestsPerSecond: 5 });
+    expect(loadConfig({ TINGEE_CLIENT_ID: 'mine', TINGEE_SECRET_KEY: 'k' }).tingee).toMatchObject({ baseUrl: undefined, clientId: 'mine', secretKey: 'k' });
+    const real = loadConfig({ TINGEE_BASE_URL: 'https://uat-open-api.tingee.vn', TINGEE_CLIENT_ID: 'cid', TINGEE_SECRET_KEY: 't1ng33-s3cr3t', TINGEE_MAX_REQUESTS_PER_SECOND: '2' });
+    expect(real.tingee).toMatchObject({ baseUrl: 'https://uat-open-api.tingee.vn', clientId: 'cid', secretKey: 't1ng33-s3cr3t', maxRequestsPerSecond: 2 });
+    const error = configErrorFor({ TINGEE_BASE_URL: 'uat-open-api', TINGEE_SECRET_KEY: 't1ng33-s3cr3t', TINGEE_TIMEOUT_MS: '-1' });
+    expect(error.problems).toEqual([
+      'TINGEE_BASE_URL must be a URL such as https://uat-open-api.tingee.vn',
+      'TINGEE_TIMEOUT_MS must be positive',
+      'TINGEE_CLIENT_ID is required when TINGEE_BASE_URL is set',
+    ]);
+    expect(error.message).not.toContain('t1ng33-s3cr3t');
+    // Real Tingee, like real Finan, needs configured API keys: the development key is for the sandbox only.
+    expect(gatewayProblems(real)).toEqual([expect.stringContaining('TINGEE_BASE_URL is set (real Tingee)')]);
+  });
+
   it('verifies webhooks with the secret key unless FINAN_WEBHOOK_SECRETS says otherwise (the page uses one secretKey)', () => {
     expect(loadConfig({}).finan.webhookSecrets).toEqual(['sandbox-secret']);
     expect(loadConfig({ FINAN_SECRET_KEY: 'mine' }).finan.webhookSecrets).toEqual(['mine']);
