@@ -20,9 +20,10 @@ import {
   saveEinvoiceAccountUpdate,
 } from '../workflows/einvoice-account/messages';
 import type { einvoiceAccountWorkflow } from '../workflows/einvoice-account/workflow';
-import { InvalidStateError, NotFoundError, ProviderRejectedError, ProviderUnavailableError } from './errors';
+import type { FieldProblem } from './errors';
+import { InvalidStateError, NotFoundError, ProviderRejectedError, ProviderUnavailableError, ValidationError } from './errors';
 import { parseOrThrow } from './schemas/common';
-import type { EinvoiceAccountBody } from './schemas/einvoice-accounts';
+import type { EinvoiceAccountBody, EinvoiceAccountBodySchemaOutput } from './schemas/einvoice-accounts';
 import { EinvoiceAccountBodySchema, EinvoiceAccountKeySchema } from './schemas/einvoice-accounts';
 import type { TemporalCallOptions } from './temporal';
 import { guardedCalls } from './temporal';
@@ -36,6 +37,24 @@ const SAVE_ANSWER_TIMEOUT_MS = 150_000;
 /** The account's key from path parameters, or a 400 naming `provider` or `taxCode`. */
 function keyOf(provider: string, taxCode: string): EinvoiceAccountKey {
   return parseOrThrow(EinvoiceAccountKeySchema, { provider, taxCode });
+}
+
+/** The key and the body, or one 400 naming every field at fault in either. */
+function saveRequestOf(provider: string, taxCode: string, body: unknown): { key: EinvoiceAccountKey; valid: EinvoiceAccountBodySchemaOutput } {
+  const problems: FieldProblem[] = [];
+  const attempt = <T>(parse: () => T): T | undefined => {
+    try {
+      return parse();
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      problems.push(...err.problems);
+      return undefined;
+    }
+  };
+  const key = attempt(() => keyOf(provider, taxCode));
+  const valid = attempt(() => parseOrThrow(EinvoiceAccountBodySchema, body));
+  if (!key || !valid) throw new ValidationError(problems);
+  return { key, valid };
 }
 
 /**
@@ -77,8 +96,7 @@ export function createEinvoiceAccountsClient(client: Client, options: TemporalCa
      * Answers Tingee's account, without the password.
      */
     async saveAccount(provider: string, taxCode: string, body: EinvoiceAccountBody): Promise<EinvoiceAccount> {
-      const key = keyOf(provider, taxCode);
-      const valid = parseOrThrow(EinvoiceAccountBodySchema, body);
+      const { key, valid } = saveRequestOf(provider, taxCode, body);
       // A PUT states the whole account: what it leaves out takes the page's defaults.
       const request: SaveEinvoiceAccountRequest = {
         username: valid.username,

@@ -26,3 +26,4 @@ export const EinvoiceAccountBodySchema = z.strictObject({
     .describe("Tingee's merchant id: required when dongflow connects with a Master Merchant account"),
 });
 export type EinvoiceAccountBody = z.input<typeof EinvoiceAccountBodySchema>;
+export type EinvoiceAccountBodySchemaOutput = z.output<typeof EinvoiceAccountBodySchema>;

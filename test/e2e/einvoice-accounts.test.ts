@@ -3,7 +3,10 @@
  * against the Tingee sandbox (which checks the signature, the UTC+7 timestamp and the duplicate rule as the page says).
  */
 import { createHash } from 'node:crypto';
-import { einvoiceAccountWorkflowId } from '../../workflows/einvoice-account/messages';
+import { WORKFLOW_TASK_QUEUE } from '../../workflows/common/task-queues';
+import type { EinvoiceAccountState } from '../../workflows/einvoice-account/messages';
+import { einvoiceAccountStatusQuery, einvoiceAccountWorkflowId } from '../../workflows/einvoice-account/messages';
+import type { einvoiceAccountWorkflow } from '../../workflows/einvoice-account/workflow';
 import { searchAttributes } from '../../workflows/common/search-attributes';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';
@@ -141,8 +144,71 @@ describe('PUT /v1/tingee/einvoice-accounts/{provider}/{taxCode}', () => {
     expect(await storedAccounts()).toEqual(before);
   });
 
+  it('names every field at fault at once, in the path and in the body', async () => {
+    const refused = await put('misa', '0101234567', { username: 'u' });
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.details.map((d: { field: string }) => d.field)).toEqual(['provider', 'password']);
+  });
+
+  it("refuses (409) another merchant's id for an account Tingee keeps under its merchant, and sends nothing", async () => {
+    const taxCode = newTaxCode();
+    expect((await put('x-cyber', taxCode, { username: 'u', password: 'p' })).body.merchantId).toBe(10001);
+    const before = await storedAccounts(taxCode);
+    const refused = await put('x-cyber', taxCode, { username: 'u', password: 'p2', merchantId: 20002 });
+    expect(refused.status).toBe(409);
+    expect(refused.body.error.message).toContain('merchantId must be 10001');
+    expect(await storedAccounts(taxCode)).toEqual(before);
+  });
+
+  it("keeps Tingee's id across continue-as-new: the next run still updates the same account", async () => {
+    const taxCode = newTaxCode();
+    const workflowId = einvoiceAccountWorkflowId('hilo', taxCode);
+    // The flow as the gateway starts it, but continuing as new after every two saves.
+    const first = await stack.client.workflow.start<typeof einvoiceAccountWorkflow>('einvoiceAccountWorkflow', {
+      workflowId,
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [{ provider: 'hilo', taxCode, savesPerRun: 2 }],
+    });
+    const ids: number[] = [];
+    for (const n of [1, 2, 3, 4, 5]) {
+      const saved = await put('hilo', taxCode, { username: `user-${n}`, password: `pass-${n}` });
+      expect(saved.status).toBe(200);
+      ids.push(saved.body.id);
+    }
+    expect(new Set(ids).size).toBe(1);
+    expect(await storedAccounts(taxCode)).toEqual([expect.objectContaining({ id: ids[0], username: 'user-5', passwordSha256: sha256('pass-5') })]);
+    expect((await stack.client.workflow.getHandle(workflowId, first.firstExecutionRunId).describe()).status.name).toBe('CONTINUED_AS_NEW');
+    const latest = stack.client.workflow.getHandle(workflowId);
+    const state: EinvoiceAccountState = await latest.query(einvoiceAccountStatusQuery);
+    expect(state).toMatchObject({ saves: 5, status: 'saved', account: { id: ids[0], username: 'user-5' } });
+    expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
+  });
+
   it('GET answers 404 for an account never saved, 400 for a bad path', async () => {
     expect((await get('x-cyber', newTaxCode())).status).toBe(404);
     expect(await get('misa', '0101234567')).toMatchObject({ status: 400, body: { error: { details: [expect.objectContaining({ field: 'provider' })] } } });
+  });
+});
+
+describe('when Tingee does not accept our signature (code 97)', () => {
+  let refusing: TestStack;
+  beforeAll(async () => {
+    // Tingee holds another secret key than the one dongflow signs with.
+    refusing = await startTestStack({ sandbox: { tingee: { secretKey: 'rotated-at-tingee' } } });
+  });
+  afterAll(async () => {
+    await refusing?.stop();
+  });
+
+  it('answers 503 at once (never retried) saying what to check, and nothing is stored', async () => {
+    const started = Date.now();
+    const refused = await gatewayApi(refusing).call('PUT', '/v1/tingee/einvoice-accounts/x-cyber/0101234567', { username: 'u', password: 'p' });
+    expect(refused.status).toBe(503);
+    expect(refused.body.error).toMatchObject({ code: 'provider_unavailable', details: { type: 'TingeeUnauthorized', providerCode: '97', httpStatus: 200 } });
+    expect(refused.body.error.message).toContain('check TINGEE_CLIENT_ID and TINGEE_SECRET_KEY');
+    // Five attempts with backoff would take about 15 s.
+    expect(Date.now() - started).toBeLessThan(10_000);
+    const stored = await (await fetch(`${refusing.sandboxUrl}/_sandbox/tingee/einvoice-accounts`)).json();
+    expect(stored).toEqual({ accounts: [] });
   });
 });

@@ -39,5 +39,7 @@ describe('e-invoice account rules', () => {
     expect(shouldContinueAsNew(SAVES_PER_RUN - 1, false)).toBe(false);
     expect(shouldContinueAsNew(SAVES_PER_RUN, false)).toBe(true);
     expect(shouldContinueAsNew(1, true)).toBe(true);
+    expect(shouldContinueAsNew(2, false, 2)).toBe(true);
+    expect(shouldContinueAsNew(1, false, 2)).toBe(false);
   });
 });

@@ -69,6 +69,8 @@ export interface EinvoiceAccountState extends EinvoiceAccountKey {
 export interface EinvoiceAccountWorkflowInput extends EinvoiceAccountKey {
   /** What a continued-as-new run carries over (never a password). */
   carried?: Pick<EinvoiceAccountState, 'account' | 'saves'>;
+  /** Saves after which a run continues as new (default `SAVES_PER_RUN`); tests make it small. */
+  savesPerRun?: number;
 }
 
 /** A save refused before anything was sent (e.g. another merchant's account): nothing changed. */

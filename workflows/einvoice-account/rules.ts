@@ -40,6 +40,6 @@ export function saveActivityInput(key: EinvoiceAccountKey, account: EinvoiceAcco
   };
 }
 
-export function shouldContinueAsNew(savesThisRun: number, suggested: boolean): boolean {
-  return suggested || savesThisRun >= SAVES_PER_RUN;
+export function shouldContinueAsNew(savesThisRun: number, suggested: boolean, savesPerRun = SAVES_PER_RUN): boolean {
+  return suggested || savesThisRun >= savesPerRun;
 }

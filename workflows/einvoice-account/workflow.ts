@@ -95,7 +95,11 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
     },
   );
 
-  await condition(() => !saving && shouldContinueAsNew(savesThisRun, workflowInfo().continueAsNewSuggested));
+  await condition(() => !saving && shouldContinueAsNew(savesThisRun, workflowInfo().continueAsNewSuggested, input.savesPerRun));
   await condition(allHandlersFinished);
-  return continueAsNew<typeof einvoiceAccountWorkflow>({ ...key, carried: { account: state.account, saves: state.saves } });
+  return continueAsNew<typeof einvoiceAccountWorkflow>({
+    ...key,
+    carried: { account: state.account, saves: state.saves },
+    ...(input.savesPerRun === undefined ? {} : { savesPerRun: input.savesPerRun }),
+  });
 }
