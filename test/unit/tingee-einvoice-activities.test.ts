@@ -75,6 +75,38 @@ describe('saveTingeeEinvoiceAccount', () => {
     expect((await save({ ...INPUT, accountId: 1, username: 'by-id' })).account).toMatchObject({ id: 1, username: 'by-id' });
   });
 
+  it('an id Tingee no longer knows (the account was deleted there) is recreated by key, not stuck', async () => {
+    await tingee().createOrUpdateAccount({ provider: 'hilo', taxCode: '0309876543', username: 'another company', password: 'x' });
+    const { account, logs } = await save({ ...INPUT, accountId: 99 });
+    expect(account).toMatchObject({ id: 2, taxCode: '0101234567', username: 'admin@company.vn' });
+    expect(await stored()).toHaveLength(2);
+    const warning = logs.find((l) => l.message.includes('no longer found'));
+    expect(warning?.meta).toMatchObject({ accountId: 99 });
+    expect(warning?.meta?.foundId).toBeUndefined();
+  });
+
+  it('an id Tingee no longer knows while the key names another account (recreated in its portal) updates that one', async () => {
+    await tingee().createOrUpdateAccount({ provider: 'x-cyber', taxCode: '0101234567', username: 'made in the portal', password: 'x' });
+    const { account } = await save({ ...INPUT, accountId: 99, username: 'ours' });
+    expect(account).toMatchObject({ id: 1, username: 'ours' });
+    expect(await stored()).toHaveLength(1);
+  });
+
+  it("a refusal of an update whose id Tingee still holds is the request's fault: non-retryable, nothing resent", async () => {
+    const held = { id: 7, merchantId: 10001, provider: 'x-cyber', taxCode: '0101234567', username: 'u', isDefault: false, isActive: true };
+    let sent = 0;
+    const refusing = {
+      createOrUpdateAccount: async () => {
+        sent += 1;
+        throw new TingeeRefusedError({ httpStatus: 200, providerCode: '1050', providerMessage: 'Mật khẩu không hợp lệ' });
+      },
+      findAccount: async () => held,
+    } as unknown as TingeeClient;
+    const { failure } = await save({ ...INPUT, accountId: 7 }, refusing);
+    expect(failure).toMatchObject({ type: 'TingeeUnprocessable', nonRetryable: true });
+    expect(sent).toBe(1);
+  });
+
   it('a wrong secret key (97) fails non-retryably as TingeeUnauthorized, saying what to check', async () => {
     const { failure } = await save(INPUT, tingee('wrong-secret'));
     expect(failure).toBeInstanceOf(ApplicationFailure);
