@@ -42,7 +42,11 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
     updatedAt: new Date().toISOString(),
   };
   const searchable = workflowInfo().typedSearchAttributes.get(searchAttributes.kind) !== undefined;
-  let saving = false;
+  // One save at a time, in arrival order: each takes a ticket and waits for its turn. (A shared `saving` flag would
+  // let two waiting saves see it clear in the same activation and both run.)
+  let ticketsIssued = 0;
+  let nowServing = 0;
+  const idle = (): boolean => nowServing === ticketsIssued;
   let savesThisRun = 0;
 
   const setStatus = (status: EinvoiceAccountStatus): void => {
@@ -61,9 +65,9 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
   setHandler(
     saveEinvoiceAccountUpdate,
     async (request) => {
-      // One save at a time: a second one waits, then updates the account the first one created.
-      await condition(() => !saving);
-      saving = true;
+      // A second save waits for the first, then updates the account the first one created.
+      const ticket = ticketsIssued++;
+      await condition(() => nowServing === ticket);
       try {
         // Checked again now that earlier saves have finished: the account may have been created meanwhile.
         const problem = saveRequestProblem(state.account, request);
@@ -84,7 +88,7 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
         setStatus('saved');
         return state.account;
       } finally {
-        saving = false;
+        nowServing += 1;
       }
     },
     {
@@ -95,7 +99,7 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
     },
   );
 
-  await condition(() => !saving && shouldContinueAsNew(savesThisRun, workflowInfo().continueAsNewSuggested, input.savesPerRun));
+  await condition(() => idle() && shouldContinueAsNew(savesThisRun, workflowInfo().continueAsNewSuggested, input.savesPerRun));
   await condition(allHandlersFinished);
   return continueAsNew<typeof einvoiceAccountWorkflow>({
     ...key,
