@@ -14,7 +14,7 @@ import { DongflowError } from './errors';
 import { generateApiKey } from './gateway/api-keys';
 import { createPaymentsClient } from './payments';
 import { createPayoutsClient } from './payouts';
-import { ensureSearchAttributes } from './setup';
+import { setUpNamespace } from './setup';
 
 const USAGE = `Usage: npx dongflow <command> [options]
 
@@ -31,8 +31,8 @@ Flows
                                    close an unmatched payment, saying what was done (refund, credit, linked)
 
 Set-up
-  setup                            register dongflow's search attributes in the namespace (once per cluster or
-                                   Temporal Cloud namespace; the embedded dev server does it at every start)
+  setup                            register dongflow's search attributes in the namespace (once per cluster; the
+                                   embedded dev server does it at every start, other start-ups only check them)
   api-key                          a new API key for a backend, and its DONGFLOW_API_KEYS entry
   encryption-key [id]              a new DONGFLOW_ENCRYPTION_KEYS entry
 
@@ -88,7 +88,7 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
     const payouts = createPayoutsClient(client);
     switch (command) {
       case 'setup': {
-        await ensureSearchAttributes(connection, loadConfig().temporal.namespace);
+        await setUpNamespace(connection, loadConfig().temporal.namespace);
         out(`Search attributes registered: ${ALL_SEARCH_ATTRIBUTES.map((key) => `${key.name} (${key.type})`).join(', ')}`);
         return 0;
       }

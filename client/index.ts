@@ -13,7 +13,7 @@ export { createCustomersClient } from './customers';
 export type { CustomersClient, CustomersClientOptions } from './customers';
 export { createEinvoiceAccountsClient } from './einvoice-accounts';
 export type { EinvoiceAccount, EinvoiceAccountsClient, EinvoiceAccountState } from './einvoice-accounts';
-export { ensureSearchAttributes } from './setup';
+export { checkSearchAttributes, ensureSearchAttributes, SearchAttributesMissingError, setUpNamespace } from './setup';
 export { callTemporal, translateTemporalError } from './temporal';
 export type { TemporalCallOptions } from './temporal';
 export type { PayoutRequest } from './schemas/payouts';

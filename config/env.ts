@@ -2,6 +2,7 @@
  * The one configuration loader: every environment variable dongflow reads, validated at start-up.
  * `loadConfig()` reports every bad or missing variable at once, one line each.
  */
+import { accessSync, constants, statSync } from 'node:fs';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { z } from 'zod';
 import type { ApiKey } from './api-keys';
@@ -66,6 +67,7 @@ const EnvSchema = z
     TEMPORAL_TLS_CERT_PATH: optionalString,
     TEMPORAL_TLS_KEY_PATH: optionalString,
     TEMPORAL_TLS_SERVER_NAME: optionalString,
+    TEMPORAL_TLS_CA_PATH: optionalString,
     TEMPORAL_API_KEY: optionalString,
     TEMPORAL_PORT: port(7233),
     TEMPORAL_UI_PORT: port(8233),
@@ -150,6 +152,15 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
     const missing = set('TEMPORAL_TLS_CERT_PATH') ? 'TEMPORAL_TLS_KEY_PATH' : 'TEMPORAL_TLS_CERT_PATH';
     problems.push(`${missing} is required with the other mTLS variable (set both or neither)`);
   }
+  // A TLS file that cannot be read is named now, not as a bare ENOENT at the first connection.
+  for (const name of ['TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_KEY_PATH']) {
+    const path = env[name]?.trim();
+    if (path && !isReadableFile(path)) problems.push(`${name} cannot be read: no readable file at ${path}`);
+  }
+  if (env.TEMPORAL_TLS?.trim() === 'false' || env.TEMPORAL_TLS?.trim() === '0') {
+    const tlsOnly = ['TEMPORAL_TLS_CA_PATH', 'TEMPORAL_TLS_CERT_PATH', 'TEMPORAL_TLS_SERVER_NAME'].filter(set);
+    if (tlsOnly.length > 0) problems.push(`TEMPORAL_TLS is false but ${tlsOnly.join(', ')} ${tlsOnly.length > 1 ? 'are' : 'is'} set: remove ${tlsOnly.length > 1 ? 'them' : 'it'} or set TEMPORAL_TLS=true`);
+  }
   return problems;
 }
 
@@ -158,7 +169,8 @@ export interface Config {
     /** Undefined: start the embedded dev server. */
     address: string | undefined;
     namespace: string;
-    tls: boolean | { clientCertPath?: string; clientKeyPath?: string; serverName?: string };
+    /** false: plaintext; true: TLS with the system's CAs; an object: TLS with a CA file, server name or client certificate. */
+    tls: boolean | TemporalTls;
     apiKey: string | undefined;
     embedded: { port: number; uiPort: number };
   };
@@ -201,6 +213,36 @@ export interface Config {
   logLevel: string;
 }
 
+export interface TemporalTls {
+  /** PEM CA that signed the frontend's certificate (a self-hosted cluster's own CA). */
+  caPath?: string;
+  /** Name the frontend's certificate must carry when it differs from TEMPORAL_ADDRESS's host. */
+  serverName?: string;
+  /** mTLS: both set, or neither. */
+  clientCertPath?: string;
+  clientKeyPath?: string;
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    accessSync(path, constants.R_OK);
+    return statSync(path).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** TLS settings: any file or server name turns TLS on; an API key needs TLS (Temporal Cloud). */
+function temporalTls(e: { TEMPORAL_TLS: boolean; TEMPORAL_TLS_CA_PATH?: string; TEMPORAL_TLS_SERVER_NAME?: string; TEMPORAL_TLS_CERT_PATH?: string; TEMPORAL_TLS_KEY_PATH?: string; TEMPORAL_API_KEY?: string }): boolean | TemporalTls {
+  const tls: TemporalTls = {
+    ...(e.TEMPORAL_TLS_CA_PATH ? { caPath: e.TEMPORAL_TLS_CA_PATH } : {}),
+    ...(e.TEMPORAL_TLS_SERVER_NAME ? { serverName: e.TEMPORAL_TLS_SERVER_NAME } : {}),
+    ...(e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH ? { clientCertPath: e.TEMPORAL_TLS_CERT_PATH, clientKeyPath: e.TEMPORAL_TLS_KEY_PATH } : {}),
+  };
+  if (Object.keys(tls).length > 0) return tls;
+  return e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY);
+}
+
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
@@ -216,15 +258,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   ];
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const e = parsed.data;
-  const mtls = e.TEMPORAL_TLS_CERT_PATH && e.TEMPORAL_TLS_KEY_PATH;
   const finanSecretKey = e.FINAN_SECRET_KEY ?? SANDBOX_FINAN_SECRET_KEY;
   return {
     temporal: {
       address: e.TEMPORAL_ADDRESS,
       namespace: e.TEMPORAL_NAMESPACE,
-      tls: mtls
-        ? { clientCertPath: e.TEMPORAL_TLS_CERT_PATH, clientKeyPath: e.TEMPORAL_TLS_KEY_PATH, serverName: e.TEMPORAL_TLS_SERVER_NAME }
-        : e.TEMPORAL_TLS || Boolean(e.TEMPORAL_API_KEY),
+      tls: temporalTls(e),
       apiKey: e.TEMPORAL_API_KEY,
       embedded: { port: e.TEMPORAL_PORT, uiPort: e.TEMPORAL_UI_PORT },
     },

@@ -13,11 +13,9 @@ export function temporalConnectionOptions(config: Config): { address: string; tl
   let tlsConfig: TLSConfig | boolean = tls === true;
   if (typeof tls === 'object') {
     tlsConfig = {
-      serverNameOverride: tls.serverName,
-      clientCertPair:
-        tls.clientCertPath && tls.clientKeyPath
-          ? { crt: readFileSync(tls.clientCertPath), key: readFileSync(tls.clientKeyPath) }
-          : undefined,
+      ...(tls.serverName ? { serverNameOverride: tls.serverName } : {}),
+      ...(tls.caPath ? { serverRootCACertificate: readFileSync(tls.caPath) } : {}),
+      ...(tls.clientCertPath && tls.clientKeyPath ? { clientCertPair: { crt: readFileSync(tls.clientCertPath), key: readFileSync(tls.clientKeyPath) } } : {}),
     };
   }
   return { address: temporalAddress(config), tls: tlsConfig, ...(apiKey ? { apiKey } : {}) };

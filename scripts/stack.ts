@@ -13,7 +13,7 @@ import type { PayoutsClient } from '../client/payouts';
 import type { PaymentsClient } from '../client/payments';
 import { FINAN_WEBHOOK_PATH } from '../client/gateway/routes/webhooks';
 import { codecEndpointFor, serveGateway } from '../client/gateway/serve';
-import { ensureSearchAttributes } from '../client/setup';
+import { checkSearchAttributes, ensureSearchAttributes } from '../client/setup';
 import type { Config } from '../config/env';
 import { ConfigError, gatewayProblems } from '../config/env';
 import type { Logger } from '../config/logger';
@@ -144,7 +144,9 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     const connectionOptions = temporalConnectionOptions(config);
     const connection = await Connection.connect(connectionOptions);
     cleanups.push(() => connection.close());
-    await ensureSearchAttributes(connection, config.temporal.namespace);
+    // Only the embedded dev server is ours to change; elsewhere `npx dongflow setup` registers, start-up checks.
+    if (config.temporal.address) await checkSearchAttributes(connection, config.temporal.namespace);
+    else await ensureSearchAttributes(connection, config.temporal.namespace);
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
     let sandbox: RunningSandbox | undefined;

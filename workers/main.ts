@@ -4,6 +4,7 @@
  */
 import { resolve } from 'node:path';
 import { NativeConnection } from '@temporalio/worker';
+import { checkSearchAttributes, SearchAttributesMissingError } from '../client/setup';
 import { dataConverterFor } from '../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../codec/keys';
 import { ConfigError, loadConfig } from '../config/env';
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
   const finanBaseUrl = config.finan.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/finan/open`;
   const tingeeBaseUrl = config.tingee.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/tingee`;
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
+  await checkSearchAttributes(connection, config.temporal.namespace);
   const workers = await createDongflowWorkers({
     connection,
     namespace: config.temporal.namespace,
@@ -42,6 +44,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : `worker failed: ${(err as Error).stack ?? String(err)}`}\n`);
+  process.stderr.write(`${err instanceof ConfigError || err instanceof SearchAttributesMissingError ? err.message : `worker failed: ${(err as Error).stack ?? String(err)}`}\n`);
   process.exit(1);
 });

@@ -10,6 +10,7 @@ import { loadOrCreateLocalKeyRing } from '../../codec/keys';
 import { ConfigError, gatewayProblems, loadConfig } from '../../config/env';
 import { createLogger } from '../../config/logger';
 import { temporalConnectionOptions } from '../../config/temporal';
+import { checkSearchAttributes, SearchAttributesMissingError } from '../setup';
 import { API_REFERENCE_PATH, OPENAPI_PATH } from './openapi';
 import { codecEndpointFor, serveGateway } from './serve';
 
@@ -21,6 +22,7 @@ async function main(): Promise<void> {
   const dataConverter = dataConverterFor(config.security.encryptionKeys ?? loadOrCreateLocalKeyRing(resolve(config.dataDir)));
   const connectionOptions = temporalConnectionOptions(config);
   const connection = await Connection.connect({ ...connectionOptions, connectTimeout: 10_000 });
+  await checkSearchAttributes(connection, config.temporal.namespace);
   const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
   const gateway = await serveGateway({ config, logger, connection, client, dataConverter });
   process.stdout.write(
@@ -52,6 +54,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : `gateway failed to start: ${(err as Error).message ?? String(err)}`}\n`);
-  process.exit(err instanceof ConfigError ? 2 : 1);
+  const known = err instanceof ConfigError || err instanceof SearchAttributesMissingError;
+  process.stderr.write(`${known ? err.message : `gateway failed to start: ${(err as Error).message ?? String(err)}`}\n`);
+  process.exit(known ? 2 : 1);
 });
