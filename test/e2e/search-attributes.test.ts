@@ -69,7 +69,7 @@ it('a gateway process on a namespace without them stops at start-up with that on
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
   expect(code).toBe(2);
   expect(stderr.trim().split('\n')).toEqual([expect.stringMatching(/^Temporal namespace "gateway-namespace" lacks dongflow's search attributes DongflowKind=Keyword, .*npx dongflow setup/)]);
