@@ -1,10 +1,11 @@
-/** Test controls of Tingee, under `/_sandbox/tingee`: read the stored accounts, choose the envelope Tingee answers in. */
+/** Test controls of Tingee, under `/_sandbox/tingee`: read the stored accounts, choose the envelope Tingee answers in, skew its clock. */
 import type { FastifyPluginAsync } from 'fastify';
 import { z } from 'zod';
 import { parse } from '../control-error';
 import type { TingeeState } from './state';
 
 const envelopeSchema = z.strictObject({ form: z.enum(['success', 'code']) });
+const clockSchema = z.strictObject({ offsetMs: z.int() });
 
 export const tingeeControls: FastifyPluginAsync<{ tingee: TingeeState }> = async (app, { tingee }) => {
   // The password is never shown: its sha256 lets a test check which one Tingee holds.
@@ -13,5 +14,10 @@ export const tingeeControls: FastifyPluginAsync<{ tingee: TingeeState }> = async
   app.put('/envelope', async (request) => {
     tingee.envelope = parse(envelopeSchema, request.body).form;
     return { form: tingee.envelope };
+  });
+  app.get('/clock', async () => ({ offsetMs: tingee.clockOffsetMs }));
+  app.put('/clock', async (request) => {
+    tingee.clockOffsetMs = parse(clockSchema, request.body).offsetMs;
+    return { offsetMs: tingee.clockOffsetMs };
   });
 };

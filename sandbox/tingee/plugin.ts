@@ -51,7 +51,7 @@ export const tingeeApi: FastifyPluginAsync<TingeeApiOptions> = async (app, { sta
       return reply.code(decision.errorStatus).headers(decision.errorStatus === 429 ? { 'retry-after': '1' } : {}).send({ message: STATUS_CODES[decision.errorStatus] ?? 'Injected fault' });
     }
     if (decision.commitThenDrop) markCommitThenDrop(request);
-    authenticateTingeeRequest(request, rawBodyOf(request), tingee.config);
+    authenticateTingeeRequest(request, rawBodyOf(request), tingee.config, tingee.now());
     return undefined;
   });
 

@@ -118,6 +118,27 @@ describe('PUT /v1/tingee/einvoice-accounts/{provider}/{taxCode}', () => {
     expect(await storedAccounts(taxCode)).toHaveLength(1);
   });
 
+  it("code 91 (Tingee's clock 11 minutes ahead) is retried with a fresh timestamp: the PUT succeeds once the clocks agree", async () => {
+    const taxCode = newTaxCode();
+    const clock = (offsetMs: number) => fetch(`${stack.sandboxUrl}/_sandbox/tingee/clock`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ offsetMs }) });
+    await clock(11 * 60_000);
+    try {
+      const pending = put('x-cyber', taxCode, { username: 'u', password: 'p' });
+      const handle = stack.client.workflow.getHandle(einvoiceAccountWorkflowId('x-cyber', taxCode));
+      // The first attempt was refused (91) and a retry is scheduled.
+      await eventually(
+        () => handle.describe().then((d) => d.raw.pendingActivities?.[0]?.attempt ?? 0, () => 0),
+        (attempt) => attempt >= 2,
+      );
+      await clock(0);
+      const saved = await pending;
+      expect(saved.status).toBe(200);
+      expect(await storedAccounts(taxCode)).toEqual([expect.objectContaining({ id: saved.body.id })]);
+    } finally {
+      await clock(0);
+    }
+  });
+
   it('is searchable in the Temporal UI by kind and reference, never by a secret', async () => {
     const taxCode = newTaxCode();
     const saved = await put('x-cyber', taxCode, { username: 'admin', password: 'sa-check-password' });

@@ -165,6 +165,14 @@ describe('Tingee sandbox: signature and timestamp (codes 90, 91, 97)', () => {
     expect((await call({ timestamp: hanoiTimestamp(now + 11 * 60_000) })).body).toEqual({ data: null, success: false, error: '91' });
   });
 
+  it("reads the window on Tingee's own clock: skewed 11 minutes, a fresh timestamp has expired (91)", async () => {
+    expect(await control('PUT', '/tingee/clock', { offsetMs: 11 * 60_000 })).toEqual({ offsetMs: 660_000 });
+    expect((await call()).body).toEqual({ data: null, success: false, error: '91' });
+    expect((await call({ timestamp: hanoiTimestamp(Date.now() + 11 * 60_000) })).body).toMatchObject({ success: true });
+    await control('POST', '/reset');
+    expect(await control('GET', '/tingee/clock')).toEqual({ offsetMs: 0 });
+  });
+
   it("the page's sample timestamp 20251209103911111 is 03:39:11.111 UTC; the vector verifies", () => {
     expect(instantOfTingeeTimestamp('20251209103911111')).toBe(Date.UTC(2025, 11, 9, 3, 39, 11, 111));
     const vector = 'f460f258f2826263286612f46cebe25a22fcba679d102c79681b6df858b45067dba004d4b42dac78059d2fca4dabfce9439bbe01c6aa4c37edca0209bbe51335';
