@@ -39,8 +39,6 @@ export interface CustomersClientOptions extends TemporalCallOptions {
 
 /** Operations queue behind each other in a flow, and each gives Finan up to 30 s per call: wait long enough. */
 const OPERATION_TIMEOUT_MS = 150_000;
-/** An update that reached a run as it was ending is not run by it: sent again, it starts the next run. */
-const ENDING_RUN_ATTEMPTS = 3;
 
 /** Finan's answer in the flow's failure, as the caller's error: status, Finan's code and request id kept. */
 function providerDetails(cause: ApplicationFailure): Record<string, unknown> {
@@ -78,9 +76,6 @@ export function customerFailure(customerCode: string) {
   };
 }
 
-const endedUnderUs = (err: unknown): boolean =>
-  !(err instanceof WorkflowUpdateFailedError) && err instanceof Error && /workflow execution (already )?(completed|finished)|update.*(aborted|completed before)/i.test(err.message);
-
 export function createCustomersClient(client: Client, options: CustomersClientOptions = {}) {
   const taskQueue = options.taskQueue ?? WORKFLOW_TASK_QUEUE;
   const guarded = guardedCalls(client, options);
@@ -91,27 +86,21 @@ export function createCustomersClient(client: Client, options: CustomersClientOp
     return guarded(
       'customer',
       code,
-      async () => {
-        for (let attempt = 1; ; attempt++) {
-          const start = new WithStartWorkflowOperation<typeof customerWorkflow>('customerWorkflow', {
-            workflowId: customerWorkflowId(code),
-            taskQueue,
-            args: [{ customerCode: code, idleMs: options.idleMs }],
-            workflowIdConflictPolicy: 'USE_EXISTING',
-            workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-            // Never PII: the code is the merchant's own key.
-            typedSearchAttributes: [
-              { key: searchAttributes.kind, value: 'customer' },
-              { key: searchAttributes.reference, value: code },
-            ],
-            staticSummary: `Finan customer ${code}`,
-          });
-          try {
-            return await client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: start });
-          } catch (err) {
-            if (attempt >= ENDING_RUN_ATTEMPTS || !endedUnderUs(err)) throw err;
-          }
-        }
+      () => {
+        const start = new WithStartWorkflowOperation<typeof customerWorkflow>('customerWorkflow', {
+          workflowId: customerWorkflowId(code),
+          taskQueue,
+          args: [{ customerCode: code, idleMs: options.idleMs }],
+          workflowIdConflictPolicy: 'USE_EXISTING',
+          workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+          // Never PII: the code is the merchant's own key.
+          typedSearchAttributes: [
+            { key: searchAttributes.kind, value: 'customer' },
+            { key: searchAttributes.reference, value: code },
+          ],
+          staticSummary: `Finan customer ${code}`,
+        });
+        return client.workflow.executeUpdateWithStart(update, { args, startWorkflowOperation: start });
       },
       OPERATION_TIMEOUT_MS,
       customerFailure(code),

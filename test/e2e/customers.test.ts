@@ -3,6 +3,7 @@
  * the Finan sandbox (whose stored customers are the truth every test checks).
  */
 import { searchAttributes } from '../../workflows/common/search-attributes';
+import { createCustomersClient } from '../../client/customers';
 import { customerWorkflowId } from '../../workflows/customer/messages';
 import type { TestStack } from '../helpers/stack';
 import { eventually, gatewayApi, startTestStack } from '../helpers/stack';
@@ -31,7 +32,7 @@ const newCode = () => `CUST-${process.pid}-${Date.now().toString(36)}-${counter+
 
 /** The customers page's example, in the gateway's words. */
 const RECORD = {
-  type: 'personal',
+  type: 'personal' as const,
   name: 'Nguyen Van B',
   phone: '0933456789',
   phoneCode: '+84',
@@ -197,4 +198,25 @@ test('without a valid API key nothing changes (401)', async () => {
   const refused = await api.call('PUT', `/v1/customers/${code}`, RECORD, { authorization: 'Bearer not-a-key' });
   expect(refused.status).toBe(401);
   expect(await atFinan(code)).toEqual([]);
+});
+
+test('a change arriving while the flow ends after its idle time is run by the next run, never lost', async () => {
+  // A flow that ends 1 ms after each change: the next change reaches it as it ends, or after it ended.
+  const customers = createCustomersClient(stack.client, { idleMs: 1 });
+  const code = newCode();
+  for (let i = 0; i < 20; i++) {
+    const tag = `T${i}`;
+    const upserted = await customers.upsertCustomer(code, { ...RECORD, customTag: tag });
+    expect(upserted).toMatchObject({ customTag: tag, created: i === 0 });
+  }
+  const stored = await atFinan(code);
+  expect(stored).toHaveLength(1);
+  expect(stored[0]!.general_info.custom_tag).toBe('T19');
+  // Several runs did the work (each ended when idle), not one that never ends.
+  const runs = async () => {
+    let count = 0;
+    for await (const _run of stack.client.workflow.list({ query: `WorkflowId = '${customerWorkflowId(code)}'` })) count++;
+    return count;
+  };
+  await eventually(runs, (count) => count > 1);
 });
