@@ -1,6 +1,6 @@
 /**
  * Records the histories that the replay test keeps the workflows honest against (`test/histories/`): payouts,
- * payment requests, an invoice, a reconciliation run and a Tingee e-invoice account.
+ * payment requests, an invoice, a reconciliation run, a Tingee e-invoice account and customers.
  * Run after a deliberate workflow change, once the change is guarded with `patched()`:
  *   npx tsx scripts/record-histories.ts                    # records only the scenarios with no file yet
  *   npx tsx scripts/record-histories.ts --only payment     # only scenarios whose name starts with one of these (comma-separated)
@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import { createFinanCustomerActivities } from '../activities/finan/customers';
 import { createFinanPayoutActivities } from '../activities/finan/payouts';
 import { createFinanPaymentActivities } from '../activities/finan/payments';
 import { createPaymentFlowActivities } from '../activities/reconciliation';
@@ -35,6 +36,9 @@ import type { invoicePaymentWorkflow } from '../workflows/invoice/workflow';
 import type { paymentRequestWorkflow } from '../workflows/payment-request/workflow';
 import type { payoutWorkflow } from '../workflows/payout/workflow';
 import type { reconciliationWorkflow } from '../workflows/reconciliation/workflow';
+import type { CustomerRecord } from '../workflows/customer/messages';
+import { customerWorkflowId, deleteCustomerUpdate, getCustomerUpdate, patchCustomerUpdate, upsertCustomerUpdate } from '../workflows/customer/messages';
+import type { customerWorkflow } from '../workflows/customer/workflow';
 import { temporalTestServerPath } from './temporal-binaries';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
@@ -116,6 +120,28 @@ async function main(): Promise<void> {
     });
   };
 
+  const customerRecord: CustomerRecord = {
+    type: 'personal',
+    name: 'Nguyen Van B',
+    phone: '0933456789',
+    phoneCode: '+84',
+    email: 'nguyenvanb@example.com',
+    taxId: '123456789',
+    address: { country: 'Vietnam', province: 'Ho Chi Minh', district: 'District 1' },
+    bankAccounts: [{ bankCode: '201', bankName: 'Vietcombank', accountHolderName: 'Nguyen Van B', accountNumber: '123456789012' }],
+  };
+  // Updates sent after a plain start: the time-skipping server has no update-with-start.
+  const startCustomer = (customerCode: string) =>
+    env.client.workflow.start<typeof customerWorkflow>('customerWorkflow', {
+      workflowId: customerWorkflowId(customerCode),
+      taskQueue: WORKFLOW_TASK_QUEUE,
+      args: [{ customerCode }],
+    });
+  const unpaidInvoice = async (customerId: string, method: 'POST' | 'DELETE') => {
+    const response = await fetch(`${sandbox.url}/_sandbox/finan/customers/${customerId}/unpaid-invoice`, { method });
+    if (!response.ok) throw new Error(`sandbox unpaid-invoice answered ${response.status}`);
+  };
+
   const workflowWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: WORKFLOW_TASK_QUEUE,
@@ -126,7 +152,7 @@ async function main(): Promise<void> {
   const activityWorker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue: FINAN_TASK_QUEUE,
-    activities: { ...createFinanPayoutActivities({ finan }), ...createFinanPaymentActivities({ finan }) },
+    activities: { ...createFinanPayoutActivities({ finan }), ...createFinanPaymentActivities({ finan }), ...createFinanCustomerActivities({ finan }) },
   });
 
   const tingeeWorker = await Worker.create({
@@ -354,6 +380,39 @@ async function main(): Promise<void> {
       const state = await handle.query(einvoiceAccountStatusQuery);
       if (!failed || state.status !== 'failed' || state.saves !== 3) throw new Error(`einvoice-account-saved-then-failed: ${JSON.stringify(state)}`);
       return handle.workflowId;
+    },
+
+    // Create, replace, patch, read; a delete refused for an unpaid invoice, then done; the flow ends when idle.
+    'customer-upsert-patch-delete': async (customerCode) => {
+      const handle = await startCustomer(customerCode);
+      const created = await handle.executeUpdate(upsertCustomerUpdate, { args: [customerRecord] });
+      await handle.executeUpdate(upsertCustomerUpdate, { args: [{ ...customerRecord, customTag: 'Priority Customer' }] });
+      await handle.executeUpdate(patchCustomerUpdate, { args: [{ email: 'new.address@example.com', taxId: null }] });
+      await handle.executeUpdate(getCustomerUpdate);
+      await unpaidInvoice(created.customerId, 'POST');
+      const refused = await handle.executeUpdate(deleteCustomerUpdate).then(() => false, () => true);
+      if (!refused) throw new Error('customer-upsert-patch-delete: the delete was not refused');
+      await unpaidInvoice(created.customerId, 'DELETE');
+      await handle.executeUpdate(deleteCustomerUpdate);
+      await handle.result();
+      return handle.workflowId;
+    },
+    // The create's answer is dropped after Finan committed it: the retry finds the code and adopts the customer.
+    'customer-lost-create-adopted': async (customerCode) => {
+      await fetch(`${sandbox.url}/_sandbox/faults`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ rules: [{ method: 'POST', path: '/api/v1/customers', commitThenDropRate: 1 }] }),
+      });
+      try {
+        const handle = await startCustomer(customerCode);
+        const upserted = await handle.executeUpdate(upsertCustomerUpdate, { args: [customerRecord] });
+        if (!upserted.created) throw new Error('customer-lost-create-adopted: not reported created');
+        await handle.result();
+        return handle.workflowId;
+      } finally {
+        await finanFaults(null);
+      }
     },
   };
 

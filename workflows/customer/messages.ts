@@ -105,6 +105,8 @@ export interface CustomerFlowInput {
   customerCode: string;
   /** How long the flow waits for another change before it ends. Default 2 minutes. */
   idleMs?: number;
+  /** History events after which the flow continues as new, between operations. Default 2,000. */
+  maxHistoryEvents?: number;
 }
 
 /** What the flow answers when it ends, and to the `status` query: ids and counts, never the customer's data. */

@@ -186,12 +186,13 @@ export async function customerWorkflow(input: CustomerFlowInput): Promise<Custom
 
   setHandler(customerFlowStatusQuery, () => ({ ...state }));
 
-  // Wait for changes; end once none came for `idleMs` and none is running (the next one starts a new run).
+  // Wait for changes; once they are done, continue as new if the history grew long; end after `idleMs` without one.
   for (;;) {
     const seen = received;
-    const more = await condition(() => received !== seen, idleMs);
-    if (!more && allHandlersFinished()) break;
-    if (allHandlersFinished() && shouldContinueAsNew(workflowInfo(), CUSTOMER_DEFAULTS.maxHistoryEvents)) {
+    if (!(await condition(() => received !== seen, idleMs))) break;
+    await condition(allHandlersFinished);
+    if (shouldContinueAsNew(workflowInfo(), input.maxHistoryEvents ?? CUSTOMER_DEFAULTS.maxHistoryEvents)) {
+      log.info('Customer flow continues as new', { customerCode, historyLength: workflowInfo().historyLength });
       await continueAsNew<typeof customerWorkflow>(input);
     }
   }
