@@ -7,13 +7,15 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFor } from '../codec/data-converter';
 import { generateKey, loadOrCreateLocalKeyRing } from '../codec/keys';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, sepayBaseUrlOf } from '../config/env';
 import { temporalConnectionOptions } from '../config/temporal';
 import { ALL_SEARCH_ATTRIBUTES, searchAttributes } from '../workflows/common/search-attributes';
 import { DongflowError } from './errors';
 import { generateApiKey } from './gateway/api-keys';
 import { createPaymentsClient } from './payments';
 import { createPayoutsClient } from './payouts';
+import { SepayClient } from '../providers/sepay/client';
+import { createSepayConnectionClient } from './sepay';
 import { setUpNamespace } from './setup';
 
 const USAGE = `Usage: npx dongflow <command> [options]
@@ -29,6 +31,10 @@ Flows
   unmatched                        the operators' inbox of payments that matched no running flow
   resolve <paymentId> <what was done...>
                                    close an unmatched payment, saying what was done (refund, credit, linked)
+
+SePay
+  sepay authorize                  the URL a SePay Admin opens once to connect the company (consent)
+  sepay connection                 the SePay connection's state (never a token)
 
 Set-up
   setup                            register dongflow's search attributes in the namespace (once per cluster; the
@@ -128,6 +134,25 @@ export async function runCli(argv: string[], out: (line: string) => void = (l) =
         const state = await payouts.cancelPayout(rest[0]);
         out(JSON.stringify({ referenceId: state.referenceId, status: state.status }));
         return 0;
+      }
+      case 'sepay': {
+        const config = loadConfig();
+        const provider = new SepayClient({ ...config.sepay, baseUrl: sepayBaseUrlOf(config) });
+        const sepay = createSepayConnectionClient(client, {
+          authorizeUrl: (state) => provider.authorizeUrl(state, config.sepay.scopes),
+          credentials: { refreshAheadMs: config.sepay.refreshAheadMs },
+        });
+        if (rest[0] === 'authorize') {
+          const { url, expiresAt } = await sepay.authorize();
+          out('Open this URL as a SePay Admin or SuperAdmin of the company (once; it expires at ' + expiresAt + '):');
+          out(url);
+          return 0;
+        }
+        if (rest[0] === 'connection') {
+          out(JSON.stringify(await sepay.connection(), null, 2));
+          return 0;
+        }
+        throw new DongflowUsageError('sepay needs a subcommand: authorize or connection');
       }
       case 'reconcile': {
         // The Schedule's own run, triggered now; its findings also stay visible in the Temporal UI.

@@ -85,3 +85,18 @@ export class ProviderConflictError extends DongflowError {
   readonly code = 'provider_conflict';
   readonly httpStatus = 409;
 }
+
+/**
+ * A provider's answer passed on with the status that fits it: SePay's refusal of a change (422, its message), its
+ * 403 (the user's role or the token's scope), a connection that needs consent (409).
+ */
+export class ProviderAnswerError extends DongflowError {
+  constructor(
+    readonly code: string,
+    readonly httpStatus: number,
+    message: string,
+    details?: unknown,
+  ) {
+    super(message, details);
+  }
+}

@@ -16,6 +16,11 @@ export const SANDBOX_FINAN_SECRET_KEY = 'sandbox-secret';
 /** The embedded sandbox's Tingee credentials when TINGEE_CLIENT_ID / TINGEE_SECRET_KEY are unset. */
 export const SANDBOX_TINGEE_CLIENT_ID = 'sandbox-tingee-client';
 export const SANDBOX_TINGEE_SECRET_KEY = 'sandbox-tingee-secret';
+/** The embedded sandbox's SePay OAuth client when SEPAY_CLIENT_ID / SEPAY_CLIENT_SECRET are unset. */
+export const SANDBOX_SEPAY_CLIENT_ID = 'sandbox-sepay-client';
+export const SANDBOX_SEPAY_CLIENT_SECRET = 'sandbox-sepay-secret';
+/** SePay's OAuth scopes (reference/providers.md); `company` is what the company API needs. */
+export const SEPAY_SCOPES = ['company', 'bank-account:read', 'transaction:read', 'webhook:read', 'webhook:write', 'webhook:delete', 'profile'] as const;
 
 /** True for addresses only this machine can reach: 127.0.0.0/8, ::1, localhost. */
 export function isLoopbackHost(host: string): boolean {
@@ -88,6 +93,18 @@ const EnvSchema = z
     TINGEE_SECRET_KEY: optionalString,
     TINGEE_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be positive').default(15_000),
     TINGEE_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').default(5),
+    SEPAY_BASE_URL: optionalString.pipe(z.url({ error: 'must be a URL such as https://my.sepay.vn' }).optional()),
+    SEPAY_CLIENT_ID: optionalString,
+    SEPAY_CLIENT_SECRET: optionalString,
+    SEPAY_REDIRECT_URI: optionalString.pipe(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL such as https://pay.example.com/v1/sepay/callback' }).optional()),
+    SEPAY_SCOPES: z
+      .string()
+      .default('company')
+      .transform((v) => v.split(/[\s,]+/).filter(Boolean))
+      .pipe(z.array(z.enum(SEPAY_SCOPES, { error: `must be scopes among ${SEPAY_SCOPES.join(', ')}` })).min(1, 'must name at least one scope')),
+    SEPAY_TIMEOUT_MS: z.coerce.number({ error: 'must be a number of milliseconds' }).int().positive('must be positive').default(15_000),
+    SEPAY_MAX_REQUESTS_PER_SECOND: z.coerce.number({ error: 'must be a number' }).positive('must be positive').max(3, 'must be at most 3 (SePay allows 3 requests per second)').default(3),
+    SEPAY_REFRESH_AHEAD: duration('5 minutes'),
     DONGFLOW_OTP_TIMEOUT: duration('10 minutes'),
     DONGFLOW_PAYOUT_POLL_HORIZON: duration('24 hours'),
     DONGFLOW_PAYOUT_CREATE_WINDOW: duration('10 minutes'),
@@ -121,6 +138,11 @@ function crossFieldProblems(env: NodeJS.ProcessEnv): string[] {
   if (set('TINGEE_BASE_URL')) {
     for (const name of ['TINGEE_CLIENT_ID', 'TINGEE_SECRET_KEY']) {
       if (!set(name)) problems.push(`${name} is required when TINGEE_BASE_URL is set`);
+    }
+  }
+  if (set('SEPAY_BASE_URL')) {
+    for (const name of ['SEPAY_CLIENT_ID', 'SEPAY_CLIENT_SECRET', 'SEPAY_REDIRECT_URI']) {
+      if (!set(name)) problems.push(`${name} is required when SEPAY_BASE_URL is set`);
     }
   }
   // The codec server decrypts every payload: off loopback, only a bearer token stands between it and anyone.
@@ -196,6 +218,20 @@ export interface Config {
     secretKey: string;
     timeoutMs: number;
     maxRequestsPerSecond: number;
+  };
+  sepay: {
+    /** Undefined: use the embedded sandbox. */
+    baseUrl: string | undefined;
+    clientId: string;
+    clientSecret: string;
+    /** Where SePay sends the browser back after consent: the gateway's `GET /v1/sepay/callback`. */
+    redirectUri: string;
+    scopes: string[];
+    timeoutMs: number;
+    /** Server-side cap on SePay calls per second across all workers (SePay allows 3). */
+    maxRequestsPerSecond: number;
+    /** An access token closer than this to its expiry is refreshed before use. */
+    refreshAheadMs: number;
   };
   payout: { otpTimeoutMs: number; pollHorizonMs: number; createWindowMs: number };
   payment: { ttlMs: number; reconcileEveryMs: number };
@@ -287,6 +323,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       timeoutMs: e.TINGEE_TIMEOUT_MS,
       maxRequestsPerSecond: e.TINGEE_MAX_REQUESTS_PER_SECOND,
     },
+    sepay: {
+      baseUrl: e.SEPAY_BASE_URL,
+      clientId: e.SEPAY_CLIENT_ID ?? SANDBOX_SEPAY_CLIENT_ID,
+      clientSecret: e.SEPAY_CLIENT_SECRET ?? SANDBOX_SEPAY_CLIENT_SECRET,
+      // A browser on this machine follows the redirect: a wildcard listen address is reached on loopback.
+      redirectUri: e.SEPAY_REDIRECT_URI ?? `http://${['0.0.0.0', '::'].includes(e.GATEWAY_HOST) ? '127.0.0.1' : e.GATEWAY_HOST}:${e.GATEWAY_PORT}/v1/sepay/callback`,
+      scopes: e.SEPAY_SCOPES,
+      timeoutMs: e.SEPAY_TIMEOUT_MS,
+      maxRequestsPerSecond: e.SEPAY_MAX_REQUESTS_PER_SECOND,
+      refreshAheadMs: e.SEPAY_REFRESH_AHEAD,
+    },
     payout: { otpTimeoutMs: e.DONGFLOW_OTP_TIMEOUT, pollHorizonMs: e.DONGFLOW_PAYOUT_POLL_HORIZON, createWindowMs: e.DONGFLOW_PAYOUT_CREATE_WINDOW },
     payment: { ttlMs: e.DONGFLOW_PAYMENT_TTL, reconcileEveryMs: e.DONGFLOW_RECONCILE_EVERY },
     security: {
@@ -300,6 +347,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
+/** SePay's base URL: SEPAY_BASE_URL, else the embedded sandbox's `/sepay`. */
+export function sepayBaseUrlOf(config: Config): string {
+  return config.sepay.baseUrl ?? `http://${config.sandbox.host}:${config.sandbox.port}/sepay`;
+}
+
 /**
  * Rules for a process that serves the gateway. The development API key holds every scope, so it is made only where
  * nothing but this machine can use it and no real money can move: the embedded sandbox behind a loopback gateway
@@ -310,6 +362,7 @@ export function gatewayProblems(config: Config): string[] {
   const reasons = [
     config.finan.baseUrl ? 'FINAN_BASE_URL is set (real Finan)' : undefined,
     config.tingee.baseUrl ? 'TINGEE_BASE_URL is set (real Tingee)' : undefined,
+    config.sepay.baseUrl ? 'SEPAY_BASE_URL is set (real SePay)' : undefined,
     isLoopbackHost(config.gateway.host) ? undefined : `GATEWAY_HOST (${config.gateway.host}) is not a loopback address`,
     config.temporal.address ? 'TEMPORAL_ADDRESS is set' : undefined,
   ].filter((r): r is string => r !== undefined);

@@ -23,8 +23,12 @@ function isSecretField(name: string, value: unknown): boolean {
   return normalized === 'code' && (typeof value === 'string' || typeof value === 'number') && OTP_SHAPED.test(String(value));
 }
 
+/** Query parameters that carry a one-time secret: SePay's redirect (`code`, `state`) and any token. */
+const SECRET_QUERY = /([?&](?:code|state|access_token|refresh_token|token|client_secret)=)[^&#\s"]*/gi;
+
 /** A copy of `value` with secret fields replaced by `[redacted]`, at any depth (errors included). */
 export function redactSecrets(value: unknown, depth = 0, seen = new WeakSet<object>()): unknown {
+  if (typeof value === 'string') return value.replace(SECRET_QUERY, `$1${REDACTED}`);
   if (value === null || typeof value !== 'object') return value;
   if (seen.has(value) || depth > MAX_DEPTH) return '[…]';
   seen.add(value);

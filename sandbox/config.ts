@@ -1,4 +1,6 @@
 import type { FastifyServerOptions } from 'fastify';
+import type { SepayConfig } from './sepay/state';
+import { SEPAY_DEFAULTS } from './sepay/state';
 
 export interface SandboxOptions {
   finan?: {
@@ -22,6 +24,16 @@ export interface SandboxOptions {
     secretKey?: string;
     /** How far `x-request-timestamp` may be from the sandbox clock (default 10 minutes). */
     timestampWindowMs?: number;
+  };
+  sepay?: {
+    /** The only OAuth client it accepts (env SANDBOX_SEPAY_CLIENT_ID, else SEPAY_CLIENT_ID, else `sandbox-sepay-client`). */
+    clientId?: string;
+    /** Its secret (env SANDBOX_SEPAY_CLIENT_SECRET, else SEPAY_CLIENT_SECRET, else `sandbox-sepay-secret`). */
+    clientSecret?: string;
+    /** The only redirect URI accepted (env SEPAY_REDIRECT_URI); unset, any http(s) one. */
+    redirectUri?: string | null;
+    /** SePay's 3 requests per second. */
+    requestsPerSecond?: number;
   };
   /** Multiplies every sandbox duration (default 1; env SANDBOX_TIME_SCALE). */
   timeScale?: number;
@@ -48,6 +60,7 @@ export interface TingeeConfig {
 export interface SandboxConfig {
   finan: FinanConfig;
   tingee: TingeeConfig;
+  sepay: SepayConfig;
   timeScale: number;
 }
 
@@ -101,7 +114,14 @@ export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.P
   const envScale = env.SANDBOX_TIME_SCALE;
   // Run next to a worker on the same environment, it accepts the credentials that worker signs with.
   const secretKey = nonEmpty('Finan secret key', finan.secretKey ?? (env.SANDBOX_FINAN_SECRET_KEY || env.FINAN_SECRET_KEY || FINAN_DEFAULTS.secretKey));
+  const sepay = options.sepay ?? {};
   return {
+    sepay: {
+      clientId: nonEmpty('SePay client id', sepay.clientId ?? (env.SANDBOX_SEPAY_CLIENT_ID || env.SEPAY_CLIENT_ID || SEPAY_DEFAULTS.clientId)),
+      clientSecret: nonEmpty('SePay client secret', sepay.clientSecret ?? (env.SANDBOX_SEPAY_CLIENT_SECRET || env.SEPAY_CLIENT_SECRET || SEPAY_DEFAULTS.clientSecret)),
+      redirectUri: sepay.redirectUri !== undefined ? webhookUrlOf('redirectUri', sepay.redirectUri) : webhookUrlOf('SEPAY_REDIRECT_URI', env.SEPAY_REDIRECT_URI),
+      requestsPerSecond: positive('requestsPerSecond', sepay.requestsPerSecond ?? SEPAY_DEFAULTS.requestsPerSecond),
+    },
     timeScale: nonNegative(
       options.timeScale === undefined ? 'SANDBOX_TIME_SCALE' : 'timeScale',
       options.timeScale ?? (envScale === undefined || envScale === '' ? 1 : Number(envScale)),

@@ -5,6 +5,7 @@ import { faultConfigSchema } from './faults';
 import { finanCustomerControls } from './finan/customer-controls';
 import { finanPaymentControls } from './finan/payment-controls';
 import { finanSettingsPatchSchema } from './finan/settings';
+import { sepayControls } from './sepay/controls';
 import type { SandboxState } from './state';
 import { tingeeControls } from './tingee/controls';
 
@@ -50,6 +51,8 @@ export const controlRoutes: FastifyPluginAsync<ControlRoutesOptions> = async (ap
   await app.register(finanCustomerControls, { prefix: '/finan', finan: state.finan });
 
   await app.register(tingeeControls, { prefix: '/tingee', tingee: state.tingee });
+
+  await app.register(sepayControls, { prefix: '/sepay', sepay: state.sepay });
 
   app.get('/ledger', async () => ({ transfers: state.ledger.transfers() }));
 

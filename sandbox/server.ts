@@ -7,6 +7,7 @@ import type { SandboxConfig, SandboxOptions } from './config';
 import { controlRoutes } from './control-routes';
 import { finanApi } from './finan/plugin';
 import { FINAN_PREFIX } from './finan/request';
+import { sepayApi, SEPAY_PREFIX } from './sepay/plugin';
 import { SandboxState } from './state';
 import { tingeeApi, TINGEE_PREFIX } from './tingee/plugin';
 
@@ -21,6 +22,8 @@ export interface RunningSandbox {
   finanBaseUrl: string;
   /** `${url}/tingee`; a client appends `/v1/e-invoice/...`. */
   tingeeBaseUrl: string;
+  /** `${url}/sepay`; a client appends `/oauth/token` or `/api/v1/company`. */
+  sepayBaseUrl: string;
   close(): Promise<void>;
 }
 
@@ -45,6 +48,7 @@ export function buildSandbox(
   app.addHook('onClose', async () => state.shutdown());
   void app.register(finanApi, { prefix: FINAN_PREFIX, state });
   void app.register(tingeeApi, { prefix: TINGEE_PREFIX, state });
+  void app.register(sepayApi, { prefix: SEPAY_PREFIX, sepay: state.sepay, faults: state.faults, scheduler: state.scheduler });
   void app.register(controlRoutes, { prefix: '/_sandbox', state });
   return { app, state };
 }
@@ -70,6 +74,7 @@ export async function startSandbox(
     url,
     finanBaseUrl: `${url}${FINAN_PREFIX}`,
     tingeeBaseUrl: `${url}${TINGEE_PREFIX}`,
+    sepayBaseUrl: `${url}${SEPAY_PREFIX}`,
     close: async () => {
       await app.close();
     },

@@ -21,6 +21,7 @@ import { temporalAddress, temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
 import { destroyHttpAgents } from '../providers/http';
 import { TingeeClient } from '../providers/tingee/client';
+import { SepayClient } from '../providers/sepay/client';
 import { startSandbox } from '../sandbox/server';
 import type { RunningSandbox, SandboxOptions } from '../sandbox/server';
 import { installTemporalRuntime } from '../workers/logging';
@@ -54,6 +55,7 @@ export interface RunningStack {
   codecEndpoint: string;
   finanBaseUrl: string;
   tingeeBaseUrl: string;
+  sepayBaseUrl: string;
   /** Against real Finan: the outcome of start-up's signed read. Undefined on the sandbox. */
   finanAccess: FinanAccess | undefined;
   client: Client;
@@ -150,7 +152,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
     const client = new Client({ connection, namespace: config.temporal.namespace, dataConverter });
 
     let sandbox: RunningSandbox | undefined;
-    if (!config.finan.baseUrl || !config.tingee.baseUrl) {
+    if (!config.finan.baseUrl || !config.tingee.baseUrl || !config.sepay.baseUrl) {
       // The sandbox plays Finan with the credentials we are configured with (FINAN_CLIENT_ID / FINAN_SECRET_KEY or
       // its defaults): its payment webhooks go to our gateway, signed like Finan's with our first webhook secret.
       const gatewayHost = ['0.0.0.0', '::'].includes(config.gateway.host) ? '127.0.0.1' : config.gateway.host;
@@ -165,12 +167,22 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
         },
         // Tingee played with the credentials we sign with (TINGEE_CLIENT_ID / TINGEE_SECRET_KEY or its defaults).
         tingee: { clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, ...sandboxOptions?.tingee },
+        // SePay's sandbox knows our OAuth client and sends the browser back to our callback only.
+        sepay: { clientId: config.sepay.clientId, clientSecret: config.sepay.clientSecret, redirectUri: config.sepay.redirectUri, ...sandboxOptions?.sepay },
         port: config.sandbox.port,
         host: config.sandbox.host,
       });
       cleanups.push(() => sandbox!.close());
     }
     const finanBaseUrl = config.finan.baseUrl ?? sandbox!.finanBaseUrl;
+    const sepayBaseUrl = config.sepay.baseUrl ?? sandbox!.sepayBaseUrl;
+    const sepay = new SepayClient({
+      baseUrl: sepayBaseUrl,
+      clientId: config.sepay.clientId,
+      clientSecret: config.sepay.clientSecret,
+      redirectUri: config.sepay.redirectUri,
+      timeoutMs: config.sepay.timeoutMs,
+    });
     const finan = new FinanClient({
       baseUrl: finanBaseUrl,
       clientId: config.finan.clientId,
@@ -193,6 +205,8 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
         finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
         tingee,
         tingeeMaxRequestsPerSecond: config.tingee.maxRequestsPerSecond,
+        sepay,
+        sepayMaxRequestsPerSecond: config.sepay.maxRequestsPerSecond,
         dataConverter,
       });
       const running = workers.run();
@@ -214,6 +228,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       codecEndpoint: codecEndpointFor(config),
       finanBaseUrl,
       tingeeBaseUrl,
+      sepayBaseUrl,
       finanAccess,
       client,
       payouts: gateway.payouts,

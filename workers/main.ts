@@ -7,12 +7,13 @@ import { NativeConnection } from '@temporalio/worker';
 import { checkSearchAttributes, SearchAttributesMissingError } from '../client/setup';
 import { dataConverterFor } from '../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../codec/keys';
-import { ConfigError, loadConfig } from '../config/env';
+import { ConfigError, loadConfig, sepayBaseUrlOf } from '../config/env';
 import { createLogger } from '../config/logger';
 import { temporalConnectionOptions } from '../config/temporal';
 import { FinanClient } from '../providers/finan/client';
 import { destroyHttpAgents } from '../providers/http';
 import { TingeeClient } from '../providers/tingee/client';
+import { SepayClient } from '../providers/sepay/client';
 import { installTemporalRuntime } from './logging';
 import { createDongflowWorkers } from './worker';
 
@@ -34,6 +35,8 @@ async function main(): Promise<void> {
     finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
     tingee: new TingeeClient({ baseUrl: tingeeBaseUrl, clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, timeoutMs: config.tingee.timeoutMs }),
     tingeeMaxRequestsPerSecond: config.tingee.maxRequestsPerSecond,
+    sepay: new SepayClient({ ...config.sepay, baseUrl: sepayBaseUrlOf(config) }),
+    sepayMaxRequestsPerSecond: config.sepay.maxRequestsPerSecond,
     dataConverter: dataConverterFor(keyRing),
   });
   logger.info({ temporal: temporalConnectionOptions(config).address, finan: finanBaseUrl, tingee: tingeeBaseUrl }, 'worker running');

@@ -1,5 +1,6 @@
 /**
- * The dongflow worker: workflows on `dongflow`, Finan activities on `dongflow-finan` and Tingee's on `dongflow-tingee`
+ * The dongflow worker: workflows on `dongflow`, Finan activities on `dongflow-finan`, Tingee's on `dongflow-tingee` and
+ * SePay's on `dongflow-sepay`
  * (so each provider's rate limit is enforced by the server across every worker process), with explicit cache and
  * concurrency limits.
  */
@@ -12,9 +13,12 @@ import { createFinanPayoutActivities } from '../activities/finan/payouts';
 import { createPaymentFlowActivities } from '../activities/reconciliation';
 import { createReconciliationClient } from '../client/reconciliation';
 import { createTingeeEinvoiceAccountActivities } from '../activities/tingee/einvoice-accounts';
+import { createSepayCompanyActivities } from '../activities/sepay/company';
+import { createSepayOAuthActivities } from '../activities/sepay/oauth';
 import type { FinanClient } from '../providers/finan/client';
+import type { SepayClient } from '../providers/sepay/client';
 import type { TingeeClient } from '../providers/tingee/client';
-import { FINAN_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import { FINAN_TASK_QUEUE, SEPAY_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 
 export interface DongflowWorkerOptions {
   connection: NativeConnection;
@@ -22,6 +26,10 @@ export interface DongflowWorkerOptions {
   finan: FinanClient;
   /** Server-side cap on Finan calls per second, shared by all workers of the namespace. */
   finanMaxRequestsPerSecond?: number;
+  /** SePay's client; absent, no SePay worker runs (SePay flows then wait for one). */
+  sepay?: SepayClient;
+  /** Server-side cap on SePay calls per second across all workers: SePay allows 3. */
+  sepayMaxRequestsPerSecond?: number;
   workflowTaskQueue?: string;
   finanTaskQueue?: string;
   /** Tingee's client; absent, no worker polls `dongflow-tingee`. */
@@ -29,6 +37,7 @@ export interface DongflowWorkerOptions {
   /** Server-side cap on Tingee calls per second, shared by all workers of the namespace. */
   tingeeMaxRequestsPerSecond?: number;
   tingeeTaskQueue?: string;
+  sepayTaskQueue?: string;
   /** A prebuilt bundle (production) instead of bundling `workflows/` at start. */
   workflowBundle?: WorkerOptions['workflowBundle'];
   maxCachedWorkflows?: number;
@@ -88,6 +97,21 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
       })
     : undefined;
   const workers = [workflowWorker, finanWorker, ...(tingeeWorker ? [tingeeWorker] : [])];
+  if (opts.sepay) {
+    workers.push(
+      await Worker.create({
+        connection: opts.connection,
+        namespace: opts.namespace,
+        taskQueue: opts.sepayTaskQueue ?? SEPAY_TASK_QUEUE,
+        activities: { ...createSepayOAuthActivities({ sepay: opts.sepay }), ...createSepayCompanyActivities({ sepay: opts.sepay }) },
+        dataConverter: opts.dataConverter,
+        maxConcurrentActivityTaskExecutions: 10,
+        // Enforced by the Temporal server for the whole queue, so every worker process together stays under SePay's limit.
+        maxTaskQueueActivitiesPerSecond: opts.sepayMaxRequestsPerSecond ?? 3,
+        shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
+      }),
+    );
+  }
   return {
     run: async () => {
       await Promise.all(workers.map((w) => w.run()));

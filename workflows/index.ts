@@ -5,3 +5,4 @@ export { invoicePaymentWorkflow } from './invoice/workflow';
 export { reconciliationWorkflow, unmatchedPaymentsWorkflow } from './reconciliation/workflow';
 export { customerListWorkflow, customerWorkflow } from './customer/workflow';
 export { einvoiceAccountWorkflow } from './einvoice-account/workflow';
+export { sepayCredentialsWorkflow } from './sepay/workflow';

@@ -39,6 +39,11 @@ export function generateApiKey(): { key: string; sha256: string } {
  */
 export function scopeForRoute(method: string, path: string): ApiKeyScope | null {
   if (path !== '/v1' && !path.startsWith('/v1/')) return null;
+  // SePay's redirect comes from the consenting person's browser, which holds no API key: the one-time state guards it.
+  if (path === '/v1/sepay/callback') return null;
+  // Starting a consent changes which SePay account the deployment acts for; finding a payment code only reads.
+  if (path === '/v1/sepay/authorize') return 'settings:write';
+  if (path === '/v1/sepay/payment-codes/find') return 'read';
   if (method === 'GET' || method === 'HEAD') return 'read';
   const resource = path.slice('/v1/'.length);
   if (/^payouts(\/|$)/.test(resource)) return 'payouts:write';

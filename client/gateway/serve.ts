@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import type { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import type { Config } from '../../config/env';
-import { isLoopbackHost } from '../../config/env';
+import { isLoopbackHost, sepayBaseUrlOf } from '../../config/env';
 import { createEinvoiceAccountsClient } from '../einvoice-accounts';
 import type { Logger } from '../../config/logger';
 import type { CustomersClient } from '../customers';
@@ -15,6 +15,9 @@ import type { PaymentsClient } from '../payments';
 import { createPaymentsClient } from '../payments';
 import type { PayoutsClient } from '../payouts';
 import { createPayoutsClient } from '../payouts';
+import { SepayClient } from '../../providers/sepay/client';
+import type { SepayConnectionClient } from '../sepay';
+import { createSepayConnectionClient } from '../sepay';
 import { startCodecServer } from './codec-routes';
 import { loadOrCreateDevApiKey } from './dev-api-key';
 import { createMetrics } from './metrics';
@@ -27,6 +30,7 @@ export interface ServedGateway {
   payouts: PayoutsClient;
   payments: PaymentsClient;
   customers: CustomersClient;
+  sepay: SepayConnectionClient;
   close(): Promise<void>;
 }
 
@@ -48,6 +52,12 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
   const customers = createCustomersClient(client);
   const schedule = await payments.ensureReconciliationSchedule({ everyMs: config.payment.reconcileEveryMs });
   logger.debug({ schedule, everyMs: config.payment.reconcileEveryMs }, 'Reconciliation schedule ready');
+  // The gateway only builds SePay's consent URL; every SePay call is made by the worker.
+  const sepayProvider = new SepayClient({ ...config.sepay, baseUrl: sepayBaseUrlOf(config) });
+  const sepay = createSepayConnectionClient(client, {
+    authorizeUrl: (state) => sepayProvider.authorizeUrl(state, config.sepay.scopes),
+    credentials: { refreshAheadMs: config.sepay.refreshAheadMs },
+  });
   const devCredentials = config.security.apiKeys ? undefined : loadOrCreateDevApiKey(resolve(config.dataDir));
   const uiPort = config.temporal.embedded.uiPort;
   const gateway = buildGateway({
@@ -55,6 +65,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
     payments,
     customers,
     einvoiceAccounts: createEinvoiceAccountsClient(client),
+    sepay,
     finanWebhookSecrets: config.finan.webhookSecrets,
     finanClientId: config.finan.clientId,
     connection,
@@ -78,6 +89,7 @@ export async function serveGateway(opts: { config: Config; logger: Logger; conne
       payouts,
       payments,
       customers,
+      sepay,
       close: async () => {
         await codecServer.close();
         await gateway.close();

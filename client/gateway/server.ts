@@ -14,6 +14,7 @@ import { DongflowError } from '../errors';
 import type { CustomersClient } from '../customers';
 import type { PayoutsClient } from '../payouts';
 import type { PaymentsClient } from '../payments';
+import type { SepayConnectionClient } from '../sepay';
 import type { ApiKey } from './api-keys';
 import { apiKeyAuth } from './api-keys';
 import type { DongflowMetrics } from './metrics';
@@ -24,6 +25,7 @@ import { invoiceRoutes } from './routes/invoices';
 import { paymentRequestRoutes } from './routes/payment-requests';
 import { payoutRoutes } from './routes/payouts';
 import { reconciliationRoutes } from './routes/reconciliation';
+import { sepayRoutes } from './routes/sepay';
 import type { Route, RouteDoc } from './routes/route';
 import { tingeeRoutes } from './routes/tingee';
 import { finanWebhookDoc, finanWebhookRoutes } from './routes/webhooks';
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   customers?: CustomersClient;
   /** Tingee e-invoice accounts under `/v1/tingee/`; absent, those routes are not served. */
   einvoiceAccounts?: EinvoiceAccountsClient;
+  /** The SePay connection under `/v1/sepay/`; absent, those routes are not served. */
+  sepay?: SepayConnectionClient;
   /** Secrets verifying Finan's payment webhooks (`POST /webhooks/finan`), newest first; absent, no receiver. */
   finanWebhookSecrets?: readonly string[];
   /** Our Finan client id: a webhook whose `x-client-id` names another account is refused. */
@@ -89,6 +93,7 @@ export function buildGateway(deps: GatewayDeps) {
     ...(deps.payments ? [...paymentRequestRoutes(deps.payments), ...invoiceRoutes(deps.payments), ...reconciliationRoutes(deps.payments)] : []),
     ...(deps.customers ? customerRoutes(deps.customers) : []),
     ...(deps.einvoiceAccounts ? tingeeRoutes(deps.einvoiceAccounts) : []),
+    ...(deps.sepay ? sepayRoutes(deps.sepay) : []),
   ];
   for (const { handler, method, url } of routes) app.route({ method, url, handler });
   const webhooks = deps.payments && deps.finanWebhookSecrets ? { payments: deps.payments, secrets: deps.finanWebhookSecrets } : undefined;

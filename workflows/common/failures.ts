@@ -107,3 +107,32 @@ export const TingeeFailureType = {
 export const NON_RETRYABLE_TINGEE_FAILURES: string[] = (Object.keys(PROVIDER_FAILURE_KINDS) as ProviderFailureKind[])
   .filter((kind) => !PROVIDER_FAILURE_KINDS[kind].retryable)
   .map((kind) => tingee(kind));
+const sepay = <K extends ProviderFailureKind>(kind: K) => `Sepay${kind}` as const;
+
+/** SePay's failure types: the taxonomy's kinds, plus the two facts only the OAuth grant raises. */
+export const SepayFailureType = {
+  Validation: sepay('Validation'),
+  Unauthorized: sepay('Unauthorized'),
+  Forbidden: sepay('Forbidden'),
+  NotFound: sepay('NotFound'),
+  /** `HTTP 200` with `data.status: false`: SePay refused the change, nothing was applied. */
+  Unprocessable: sepay('Unprocessable'),
+  RateLimited: sepay('RateLimited'),
+  Unavailable: sepay('Unavailable'),
+  Network: sepay('Network'),
+  InvalidResponse: sepay('InvalidResponse'),
+  /** The code or refresh token was refused (`invalid_grant`): a person must consent again. */
+  ConsentNeeded: 'SepayConsentNeeded',
+  /** SePay refused our client id or secret: a configuration problem. */
+  InvalidClient: 'SepayInvalidClient',
+  /** No consent yet, or it was lost: `npx dongflow sepay authorize`. */
+  NotConnected: 'SepayNotConnected',
+} as const;
+
+/** SePay failures no retry can fix. */
+export const NON_RETRYABLE_SEPAY_FAILURES: string[] = [
+  ...(Object.keys(PROVIDER_FAILURE_KINDS) as ProviderFailureKind[]).filter((kind) => !PROVIDER_FAILURE_KINDS[kind].retryable).map((kind) => sepay(kind)),
+  SepayFailureType.ConsentNeeded,
+  SepayFailureType.InvalidClient,
+  SepayFailureType.NotConnected,
+];
