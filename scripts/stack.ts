@@ -182,6 +182,7 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
       clientSecret: config.sepay.clientSecret,
       redirectUri: config.sepay.redirectUri,
       timeoutMs: config.sepay.timeoutMs,
+      maxRequestsPerSecond: config.sepay.maxRequestsPerSecond,
     });
     const finan = new FinanClient({
       baseUrl: finanBaseUrl,

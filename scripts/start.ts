@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     'dongflow is running',
     `  Gateway (REST API)   ${stack.gatewayUrl}`,
     stack.temporalUiUrl ? `  Temporal Web UI      ${stack.temporalUiUrl}` : `  Temporal             ${stack.temporalAddress} (namespace ${config.temporal.namespace})`,
-    stack.sandboxUrl ? `  Provider sandbox     ${stack.sandboxUrl}  (Finan: ${stack.finanBaseUrl}, Tingee: ${stack.tingeeBaseUrl})` : `  Finan                ${stack.finanBaseUrl}`,
+    stack.sandboxUrl ? `  Provider sandbox     ${stack.sandboxUrl}  (Finan: ${stack.finanBaseUrl}, Tingee: ${stack.tingeeBaseUrl}, SePay: ${stack.sepayBaseUrl})` : `  Finan                ${stack.finanBaseUrl}`,
     stack.devApiKey ? `  Development API key  ${stack.devApiKey}  (also in ${config.dataDir}/dev-api-key)` : '  API keys             from DONGFLOW_API_KEYS',
     `  Metrics              ${stack.gatewayUrl}/metrics (gateway), http://127.0.0.1:${config.workerMetricsPort}/metrics (worker SDK)`,
     `  Codec server         ${stack.codecEndpoint}  (${config.security.codecAuthToken ? 'bearer token required' : 'loopback only, no token'})`,

@@ -35,7 +35,7 @@ async function main(): Promise<void> {
     finanMaxRequestsPerSecond: config.finan.maxRequestsPerSecond,
     tingee: new TingeeClient({ baseUrl: tingeeBaseUrl, clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, timeoutMs: config.tingee.timeoutMs }),
     tingeeMaxRequestsPerSecond: config.tingee.maxRequestsPerSecond,
-    sepay: new SepayClient({ ...config.sepay, baseUrl: sepayBaseUrlOf(config) }),
+    sepay: new SepayClient({ ...config.sepay, baseUrl: sepayBaseUrlOf(config), maxRequestsPerSecond: config.sepay.maxRequestsPerSecond }),
     sepayMaxRequestsPerSecond: config.sepay.maxRequestsPerSecond,
     dataConverter: dataConverterFor(keyRing),
   });

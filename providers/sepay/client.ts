@@ -3,6 +3,7 @@
  * form-encoded with our client credentials; API calls carry `Authorization: Bearer <access token>`. Answers are
  * checked against the page's shapes; failures become `SepayError`s that never hold a token, a code or the secret.
  */
+import { setTimeout as delay } from 'node:timers/promises';
 import type { z } from 'zod';
 import { httpRequest, parseRetryAfterMs, TransportAbortedError, TransportNetworkError, TransportTimeoutError } from '../http';
 import type { HttpMethod, HttpResponse } from '../http';
@@ -35,6 +36,12 @@ export interface SepayClientOptions {
   /** Registered with SePay; the consent page sends the browser back there with `code` and `state`. */
   redirectUri: string;
   timeoutMs?: number;
+  /**
+   * This process's calls are spaced evenly at this rate, without bursts (SePay allows 3 per second). The task queue's
+   * server-side limit caps all workers together, but lets a few calls through at once: SePay, counting 3 per second,
+   * would refuse the one that arrives a few milliseconds early. Undefined: no spacing.
+   */
+  maxRequestsPerSecond?: number;
 }
 
 export interface SepayCallOptions {
@@ -55,8 +62,11 @@ export class SepayClient {
   readonly #clientSecret: string;
   readonly #redirectUri: string;
   readonly #timeoutMs: number;
+  readonly #spacingMs: number;
+  /** When the next call may leave (epoch ms): each call reserves its slot before waiting for it. */
+  #nextSlotAt = 0;
 
-  constructor({ baseUrl, clientId, clientSecret, redirectUri, timeoutMs = 15_000 }: SepayClientOptions) {
+  constructor({ baseUrl, clientId, clientSecret, redirectUri, timeoutMs = 15_000, maxRequestsPerSecond }: SepayClientOptions) {
     let url: URL;
     try {
       url = new URL(baseUrl);
@@ -72,6 +82,8 @@ export class SepayClient {
     this.#clientSecret = clientSecret;
     this.#redirectUri = redirectUri;
     this.#timeoutMs = timeoutMs;
+    if (maxRequestsPerSecond !== undefined && !(maxRequestsPerSecond > 0)) throw new RangeError(`SePay maxRequestsPerSecond must be positive, got ${maxRequestsPerSecond}`);
+    this.#spacingMs = maxRequestsPerSecond === undefined ? 0 : 1000 / maxRequestsPerSecond;
   }
 
   /** The consent page's URL: `GET /oauth/authorize?response_type=code&client_id&redirect_uri&scope&state`. */
@@ -157,6 +169,7 @@ export class SepayClient {
   /** Sends through the one transport; its failures become SePay's. */
   private async send(method: HttpMethod, path: string, headers: Record<string, string>, body: string | undefined, options: SepayCallOptions): Promise<HttpResponse> {
     const url = `${this.#baseUrl}${path}`;
+    await this.paced(method, url, options.signal);
     let response: HttpResponse;
     try {
       response = await httpRequest({ method, url, headers, body, timeoutMs: this.#timeoutMs, signal: options.signal });
@@ -164,6 +177,19 @@ export class SepayClient {
       throw transportError(err);
     }
     return response;
+  }
+
+  private async paced(method: HttpMethod, url: string, signal: AbortSignal | undefined): Promise<void> {
+    if (this.#spacingMs === 0) return;
+    const now = Date.now();
+    const slot = Math.max(now, this.#nextSlotAt);
+    this.#nextSlotAt = slot + this.#spacingMs;
+    if (slot <= now) return;
+    try {
+      await delay(slot - now, undefined, { signal });
+    } catch {
+      throw new SepayAbortedError(`${method} ${url} was cancelled by the caller`);
+    }
   }
 }
 
