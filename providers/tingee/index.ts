@@ -3,5 +3,5 @@ export { TingeeClient, CREATE_OR_UPDATE_ACCOUNT_PATH, GET_PAGING_ACCOUNT_PATH } 
 export type { AccountKey, TingeeCallOptions, TingeeClientOptions } from './client';
 export * from './errors';
 export * from './schemas';
-export { tingeeAuthHeaders, tingeeSignature, tingeeTimestamp, EMPTY_TINGEE_BODY } from './sign';
+export { tingeeAuthHeaders, tingeeSignature, tingeeTimestamp } from './sign';
 export type { TingeeAuthHeaders, TingeeAuthInput, TingeeSignatureInput } from './sign';

@@ -7,9 +7,6 @@ import { createHmac } from 'node:crypto';
 /** Vietnam's offset (UTC+7, no daylight saving): Tingee reads every timestamp in it. */
 const UTC_PLUS_7_MS = 7 * 60 * 60 * 1000;
 
-/** A bodyless call signs `{}` (reference/providers.md). */
-export const EMPTY_TINGEE_BODY = '{}';
-
 const pad = (value: number, width: number): string => String(value).padStart(width, '0');
 
 /**
@@ -34,7 +31,7 @@ export interface TingeeSignatureInput {
   secretKey: string;
   /** `x-request-timestamp`, exactly as sent. */
   timestamp: string;
-  /** The exact body sent, byte for byte (`{}` for a bodyless call). */
+  /** The exact body sent, byte for byte (a bodyless call signs `{}`; every call dongflow makes has a body). */
   body: string;
 }
 
