@@ -21,7 +21,7 @@ import { setUpNamespace } from './setup';
 const USAGE = `Usage: npx dongflow <command> [options]
 
 Flows
-  list [--kind payout|payment|invoice|reconciliation|einvoice-account] [--status S] [--reference R] [--limit N]
+  list [--kind payout|payment|invoice|reconciliation|einvoice-account|customer] [--status S] [--reference R] [--limit N]
                                    flows, newest first, from Temporal's visibility
   show <workflowId>                one flow's current state (decoded): payouts, payment requests, invoices,
                                    reconciliation runs, the unmatched-payments inbox
