@@ -1,4 +1,4 @@
-/** Measuring helpers for the benchmark: percentiles, process RSS/CPU from /proc, and what a history tells. */
+/** Measuring helpers for the benchmark: process RSS/CPU from /proc, the dev server's SQLite mode, what a history tells. */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { temporal } from '@temporalio/proto';
@@ -6,13 +6,6 @@ import { temporal } from '@temporalio/proto';
 type History = temporal.api.history.v1.IHistory;
 type Timestamp = temporal.api.history.v1.IHistoryEvent['eventTime'];
 const EventType = temporal.api.enums.v1.EventType;
-
-/** Nearest-rank percentile; NaN for no samples. */
-export function percentile(samples: number[], p: number): number {
-  if (samples.length === 0) return Number.NaN;
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
-}
 
 export const MB = 1024 * 1024;
 

@@ -46,6 +46,13 @@ export interface DongflowWorkerOptions {
   shutdownGraceTime?: WorkerOptions['shutdownGraceTime'];
 }
 
+/** The worker tuning (the benchmark reports it beside its figures). */
+export const DONGFLOW_WORKER_TUNING = {
+  maxCachedWorkflows: 500,
+  maxConcurrentWorkflowTaskExecutions: 40,
+  maxConcurrentActivityTaskExecutions: 50,
+} as const;
+
 export interface DongflowWorkers {
   /** Runs until shutdown; resolves when every worker drained. */
   run(): Promise<void>;
@@ -58,7 +65,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
     namespace: opts.namespace,
     taskQueue: opts.workflowTaskQueue ?? WORKFLOW_TASK_QUEUE,
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: require.resolve('../workflows') }),
-    maxCachedWorkflows: opts.maxCachedWorkflows ?? 500,
+    maxCachedWorkflows: opts.maxCachedWorkflows ?? DONGFLOW_WORKER_TUNING.maxCachedWorkflows,
     dataConverter: opts.dataConverter,
     // The reconciliation's Temporal-side lookups (queries, signal-with-start): not provider calls. The client
     // library implements them; the activities only see the interface.
@@ -67,7 +74,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
         taskQueue: opts.workflowTaskQueue,
       }),
     }),
-    maxConcurrentWorkflowTaskExecutions: 40,
+    maxConcurrentWorkflowTaskExecutions: DONGFLOW_WORKER_TUNING.maxConcurrentWorkflowTaskExecutions,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });
   const finanWorker = await Worker.create({
@@ -80,7 +87,7 @@ export async function createDongflowWorkers(opts: DongflowWorkerOptions): Promis
       ...createFinanCustomerActivities({ finan: opts.finan }),
     },
     dataConverter: opts.dataConverter,
-    maxConcurrentActivityTaskExecutions: 50,
+    maxConcurrentActivityTaskExecutions: DONGFLOW_WORKER_TUNING.maxConcurrentActivityTaskExecutions,
     maxTaskQueueActivitiesPerSecond: opts.finanMaxRequestsPerSecond ?? 10,
     shutdownGraceTime: opts.shutdownGraceTime ?? '10 seconds',
   });

@@ -165,7 +165,7 @@ export function createFinanPaymentActivities({ finan }: FinanPaymentActivityDeps
     async listRecentlyPaidRequests(since: string): Promise<ProviderPaymentRequest[]> {
       const sinceMs = Date.parse(since);
       return mapErrors(async () => {
-        const listed = (await finan.listPaymentRequests({}, { signal: cancellationSignal() })).data.map(fromFinanPaymentRequest);
+        const listed = (await finan.listPaymentRequestsPaidSince(since, { signal: cancellationSignal() })).data.map(fromFinanPaymentRequest);
         return listed
           .map((request) => ({ ...request, payments: request.payments.filter((p) => !(Date.parse(p.createdAt) < sinceMs)) }))
           .filter((request) => request.payments.length > 0);

@@ -67,6 +67,12 @@ export interface FinanCall<T> {
   schema: z.ZodType<T>;
   /** The page documents 409 for this call: a `FinanConflictError`, not a transient fault. */
   conflictDocumented?: boolean;
+  /**
+   * Keeps only the list entries the caller needs, before they are validated: a long list (every payout the
+   * merchant ever made) then costs a JSON parse, not a schema check of each entry. A `data` that is not a list is
+   * left as it is, for the schema to refuse.
+   */
+  keep?: (entry: unknown) => boolean;
 }
 
 export class FinanClient {
@@ -129,8 +135,9 @@ export class FinanClient {
    */
   async findPayoutsByReference(referenceId: string, options: FinanCallOptions = {}): Promise<FinanResponse<Payout[]>> {
     if (typeof referenceId !== 'string' || referenceId === '') throw new FinanRequestValidationError('reference_id', 'must not be empty');
-    const listed = await this.listPayouts(options);
-    return { ...listed, data: listed.data.filter((p) => p.reference_id === referenceId) };
+    const keep = (p: unknown) => (p as { reference_id?: unknown } | null)?.reference_id === referenceId;
+    const listed = await this.request({ method: 'GET', path: '/api/v1/payouts', schema: PayoutList, keep }, options);
+    return { ...listed, data: listed.data.filter(keep) };
   }
 
   /**
@@ -152,6 +159,23 @@ export class FinanClient {
     if (filter.referenceType !== undefined) query.reference_type = nonEmptyFilter('reference_type', filter.referenceType);
     if (filter.referenceId !== undefined) query.reference_id = nonEmptyFilter('reference_id', filter.referenceId);
     return this.request({ method: 'GET', path: '/api/v1/payments', query, schema: PaymentRequestList }, options);
+  }
+
+  /**
+   * `GET /api/v1/payments` (unfiltered: the page has no time filter), keeping only the requests with a payment made at
+   * or after `since` (ISO 8601). Only those are validated, so the cost past the transfer follows the recent payments,
+   * not the merchant's whole history.
+   */
+  async listPaymentRequestsPaidSince(since: string, options: FinanCallOptions = {}): Promise<FinanResponse<PaymentRequest[]>> {
+    const sinceMs = Date.parse(since);
+    if (!Number.isFinite(sinceMs)) throw new FinanRequestValidationError('since', 'must be an ISO 8601 time');
+    // An unreadable payment time is kept: the schema then judges the entry instead of it being skipped unseen.
+    const paidSince = (payment: unknown) => !(Date.parse(String((payment as { created_at?: unknown } | null)?.created_at)) < sinceMs);
+    const keep = (request: unknown) => {
+      const payments = (request as { payments?: unknown } | null)?.payments;
+      return !Array.isArray(payments) || payments.some(paidSince);
+    };
+    return this.request({ method: 'GET', path: '/api/v1/payments', schema: PaymentRequestList, keep }, options);
   }
 
   /** `GET /api/v1/payments/:payment_request_id`: status, paid_amount and payments[]. */
@@ -223,7 +247,7 @@ export class FinanClient {
     } catch (err) {
       throw fromTransportError(err, operation);
     }
-    return readResponse(res, call.schema, call.conflictDocumented ?? false);
+    return readResponse(res, call.schema, call.conflictDocumented ?? false, call.keep);
   }
 }
 
@@ -273,7 +297,7 @@ function fromTransportError(err: unknown, operation: string): unknown {
   return err;
 }
 
-function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>, conflictDocumented: boolean): FinanResponse<T> {
+function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>, conflictDocumented: boolean, keep?: (entry: unknown) => boolean): FinanResponse<T> {
   const headerRequestId = res.headers['x-request-id'] || undefined;
   if (res.status < 200 || res.status >= 300) throw errorFromStatus(res, headerRequestId, conflictDocumented);
 
@@ -295,7 +319,8 @@ function readResponse<T>(res: HttpResponse, schema: z.ZodType<T>, conflictDocume
   if (Math.floor(code / 1000) === Math.floor(FINAN_ERROR_CODE / 1000)) {
     throw new FinanUnprocessableError({ httpStatus: res.status, providerCode: code, requestId, providerMessage: message.error ?? message.content });
   }
-  const data = schema.safeParse(envelope.data.data);
+  const raw: unknown = envelope.data.data;
+  const data = schema.safeParse(keep && Array.isArray(raw) ? raw.filter(keep) : raw);
   if (!data.success) throw invalid(describeIssues(data.error.issues, ['data']), requestId);
   return { data: data.data, requestId: requestId ?? '', code };
 }

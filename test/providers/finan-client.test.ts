@@ -215,6 +215,50 @@ describe('FinanClient: finding payouts by reference', () => {
     expect(found.data.map((p) => p.id)).toEqual(['p1', 'p4']);
     expect(found.requestId).toBe('req-list');
   });
+
+  it("checks only the payouts carrying the reference: another payout's odd entry does not stop it, ours must be valid", async () => {
+    const odd = { id: 'x', status: 'unknown-status', reference_id: 'OTHER' };
+    finan.reset(() => ({ status: 200, body: envelope([odd, payout({ id: 'p1' })], 102000, 'req-list') }));
+    expect((await client().findPayoutsByReference('PAYOUT-001')).data.map((p) => p.id)).toEqual(['p1']);
+
+    finan.reset(() => ({ status: 200, body: envelope([{ ...odd, reference_id: 'PAYOUT-001' }, payout({ id: 'p1' })], 102000, 'req-list') }));
+    await expect(client().findPayoutsByReference('PAYOUT-001')).rejects.toBeInstanceOf(FinanInvalidResponseError);
+
+    finan.reset(() => ({ status: 200, body: envelope({ not: 'a list' }, 102000, 'req-list') }));
+    await expect(client().findPayoutsByReference('PAYOUT-001')).rejects.toBeInstanceOf(FinanInvalidResponseError);
+  });
+});
+
+describe('FinanClient: payment requests paid since a time', () => {
+  const request = (id: string, paidAt: (string | number)[]) => ({
+    payment_request_id: id,
+    paid_amount: 1000 * paidAt.length,
+    status: paidAt.length ? 'paid' : 'unpaid',
+    payment_method: 'bank_transfer',
+    amount: 1000,
+    reference_id: id,
+    payments: paidAt.map((at, i) => ({ id: `${id}-${i}`, amount: 1000, method: 'bank_transfer', created_at: at })),
+  });
+
+  it('keeps the requests with a payment at or after the time, the whole list signed and asked for', async () => {
+    finan.reset(() => ({
+      status: 200,
+      body: envelope([request('OLD', ['2024-01-20T14:29:59Z']), request('AT', ['2024-01-20T14:00:00Z', '2024-01-20T14:30:00Z']), request('NONE', []), request('ODD', [42])], 102000, 'req-list'),
+    }));
+    await expect(client().listPaymentRequestsPaidSince('2024-01-20T14:30:00Z')).rejects.toBeInstanceOf(FinanInvalidResponseError);
+    expect(only(finan.received)).toMatchObject({ method: 'GET', path: '/api/v1/payments' });
+
+    finan.reset(() => ({ status: 200, body: envelope([request('OLD', ['2024-01-20T14:29:59Z']), request('AT', ['2024-01-20T14:00:00Z', '2024-01-20T14:30:00Z']), request('NONE', []), { odd: true, payments: [] }], 102000, 'req-list') }));
+    const found = await client().listPaymentRequestsPaidSince('2024-01-20T14:30:00Z');
+    expect(found.data.map((r) => r.payment_request_id)).toEqual(['AT']);
+    expect(found.data[0]!.payments).toHaveLength(2);
+  });
+
+  it('refuses a time that is not one, sending nothing', async () => {
+    finan.reset(() => ({ status: 200, body: envelope([], 102000, 'req-list') }));
+    await expect(client().listPaymentRequestsPaidSince('yesterday')).rejects.toBeInstanceOf(FinanRequestValidationError);
+    expect(finan.received).toHaveLength(0);
+  });
 });
 
 describe('FinanClient: error mapping', () => {

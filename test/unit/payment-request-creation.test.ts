@@ -48,10 +48,16 @@ class FakeFinanPayments {
 
   client(): FinanClient {
     const ok = <T>(data: T): FinanResponse<T> => ({ data, requestId: 'd0a463bc089ea27859e2ebb5d33857c3', code: 102000 });
-    const client: Pick<FinanClient, 'listPaymentRequests' | 'createPaymentRequest' | 'getPaymentRequest'> = {
+    const client: Pick<FinanClient, 'listPaymentRequests' | 'listPaymentRequestsPaidSince' | 'createPaymentRequest' | 'getPaymentRequest'> = {
       // Like a Finan that ignores the filter: the activity must filter itself.
       listPaymentRequests: async (filter = {}, options) => {
         this.filters.push(filter);
+        this.signals.push(options?.signal);
+        return ok(this.requests.map((r) => ({ ...r })));
+      },
+      // Like the client over a Finan that has no time filter: every request comes back; the activity keeps the recent payments.
+      listPaymentRequestsPaidSince: async (since, options) => {
+        this.filters.push({ since });
         this.signals.push(options?.signal);
         return ok(this.requests.map((r) => ({ ...r })));
       },
@@ -312,7 +318,7 @@ describe("reading Finan's payment requests", () => {
     );
     const read = await inAttempt(1, () => createFinanPaymentActivities({ finan: finan.client() }).listRecentlyPaidRequests('2024-01-20T14:30:00Z'));
     expect(read.map((r) => [r.paymentRequestId, r.payments.map((p) => p.paymentId)])).toEqual([['PR-MIXED', ['PAY-AT', 'PAY-AFTER']]]);
-    expect(finan.filters).toEqual([{}]);
+    expect(finan.filters).toEqual([{ since: '2024-01-20T14:30:00Z' }]);
   });
 });
 
