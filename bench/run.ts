@@ -48,7 +48,7 @@ import {
   floorPayoutWorkflow,
   floorSubmitOtpUpdate,
 } from './floor-workflows';
-import { MB, findDevServer, processRss, rssSampler, sqliteMode } from './measure';
+import { MB, findDevServer, ownCpuMs, processCpuMs, processRss, rssSampler, sqliteMode } from './measure';
 import { ProviderCallCounter, activityResult, awaitHistory, isWorkflowTaskCompleted, upsertedAttribute } from './observe';
 import type { ProviderCallTally } from './observe';
 import type { BenchResults, Scenario } from './report';
@@ -58,8 +58,8 @@ import { best, closedLoop, latency, percentile, ratio, sweep } from './stats';
 
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
-  ? { levels: [5, 25], perLevel: (c: number) => Math.max(20, 2 * c), idle: 5, defaultLimitFlows: 15, openRequests: 200, heldPayouts: 2_000, reconcilePayments: 1_000 }
-  : { levels: [10, 50, 200], perLevel: (c: number) => Math.max(60, 3 * c), idle: 20, defaultLimitFlows: 60, openRequests: 10_000, heldPayouts: 10_000, reconcilePayments: 10_000 };
+  ? { rounds: 2, levels: [5, 25], perLevel: (c: number) => Math.max(20, 2 * c), idle: 5, defaultLimitFlows: 15, openRequests: 200, heldPayouts: 2_000, reconcilePayments: 1_000 }
+  : { rounds: 2, levels: [10, 50, 200], perLevel: (c: number) => Math.max(60, 3 * c), idle: 20, defaultLimitFlows: 60, openRequests: 10_000, heldPayouts: 10_000, reconcilePayments: 10_000 };
 // The bank settles at once: both flows' first poll finds the payout settled (the polling backoff is not measured).
 const PROCESSING_DELAY_MS = 0;
 const FLOW_TIMEOUT_MS = 180_000;
@@ -80,6 +80,8 @@ interface PaymentTiming {
 }
 interface Level<T> extends LevelResult {
   timings: T[];
+  /** CPU time per completed flow: this process (gateway, worker, sandbox, driver) and the Temporal server. */
+  cpuMsPerFlow: { thisProcess: number; temporalServer: number };
   failures: string[];
   calls: ProviderCallTally;
 }
@@ -98,6 +100,29 @@ const ratioAtLeast = (floor: number, share: number) => ({ text: `≥ ${share} ×
 const under = (limit: number) => ({ text: `< ${limit.toLocaleString('en-US')}`, met: (d: number) => d < limit });
 const atMost = (limit: number) => ({ text: `≤ ${limit}`, met: (d: number) => d <= limit });
 const median = (values: number[]) => percentile(values, 50);
+
+/** Rounds of one level as one: their flows over their summed wall time. */
+function merged<T>(concurrency: number, rounds: Level<T>[]): Level<T> {
+  const flows = rounds.reduce((n, r) => n + r.timings.length, 0);
+  const wallS = rounds.reduce((s, r) => s + (r.rate > 0 ? r.timings.length / r.rate : 0), 0);
+  const calls: ProviderCallTally = { calls: 0, bytes: 0, byRoute: {} };
+  for (const r of rounds) {
+    calls.calls += r.calls.calls;
+    calls.bytes += r.calls.bytes;
+    for (const [route, n] of Object.entries(r.calls.byRoute)) calls.byRoute[route] = (calls.byRoute[route] ?? 0) + n;
+  }
+  const weighted = (pick: (r: Level<T>) => number) => rounds.reduce((s, r) => s + pick(r) * r.timings.length, 0) / Math.max(1, flows);
+  return {
+    concurrency,
+    rate: wallS > 0 ? flows / wallS : 0,
+    timings: rounds.flatMap((r) => r.timings),
+    failures: rounds.flatMap((r) => r.failures),
+    calls,
+    cpuMsPerFlow: { thisProcess: weighted((r) => r.cpuMsPerFlow.thisProcess), temporalServer: weighted((r) => r.cpuMsPerFlow.temporalServer) },
+  };
+}
+
+const levelSummary = <T>(l: Level<T>) => ({ concurrency: l.concurrency, rate: l.rate, flows: l.timings.length, cpuMsPerFlow: l.cpuMsPerFlow });
 
 function failuresOf<T>(outcomes: PromiseSettledResult<T>[]): string[] {
   return outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason instanceof Error ? o.reason.message : String(o.reason)] : []));
@@ -259,13 +284,18 @@ async function main(): Promise<void> {
     };
 
     // ---- one level: `count` flows, `concurrency` in flight ----
-    const level = async <T>(label: string, concurrency: number, count: number, flow: (ref: string) => Promise<T>): Promise<Level<T>> => {
+    const level = async <T>(label: string, concurrency: number, count: number, flow: (ref: string) => Promise<T>, round = 0): Promise<Level<T>> => {
       const mark = counter.mark();
-      const { outcomes, wallMs } = await closedLoop(count, concurrency, (i) => flow(`B${runId}-${label}-${concurrency}-${i}`));
+      const cpuBefore = { own: ownCpuMs(), server: processCpuMs(server.pid) ?? 0 };
+      const { outcomes, wallMs } = await closedLoop(count, concurrency, (i) => flow(`B${runId}-${label}-${concurrency}-${round}-${i}`));
       const timings = outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
       const failures = failuresOf(outcomes);
-      const result = { concurrency, rate: (timings.length / wallMs) * 1000, timings, failures, calls: counter.since(mark) };
-      say(`  ${label} × ${concurrency}: ${timings.length}/${count} in ${(wallMs / 1000).toFixed(1)} s = ${result.rate.toFixed(2)}/s${failures.length ? `, ${failures.length} FAILED (${failures[0]})` : ''}`);
+      const perFlow = (ms: number) => ms / Math.max(1, timings.length);
+      const cpuMsPerFlow = { thisProcess: perFlow(ownCpuMs() - cpuBefore.own), temporalServer: perFlow((processCpuMs(server.pid) ?? 0) - cpuBefore.server) };
+      const result = { concurrency, rate: (timings.length / wallMs) * 1000, timings, failures, calls: counter.since(mark), cpuMsPerFlow };
+      say(
+        `  ${label} × ${concurrency}: ${timings.length}/${count} in ${(wallMs / 1000).toFixed(1)} s = ${result.rate.toFixed(2)}/s; CPU per flow: this process ${cpuMsPerFlow.thisProcess.toFixed(0)} ms, server ${cpuMsPerFlow.temporalServer.toFixed(0)} ms${failures.length ? `; ${failures.length} FAILED (${failures[0]})` : ''}`,
+      );
       problems.push(...failures.map((f) => `${label}: ${f}`));
       return result;
     };
@@ -299,32 +329,57 @@ async function main(): Promise<void> {
 
     // ---- 2. throughput: concurrency rises until the machine saturates; floor and dongflow alternate per level ----
     say(`throughput: concurrency ${PLAN.levels.join(' → ')} until saturated...`);
-    // The load keeps rising while either the floor or dongflow still gains.
+    // Floor and dongflow alternate in rounds (ABAB) so a neighbour's load lands on both; the load keeps rising while
+    // either still gains.
+    const pair = async <T>(c: number, floorSide: () => Promise<void>, dongflowSide: () => Promise<void>, run: (side: 'floor' | 'dongflow', round: number) => Promise<Level<T>>) => {
+      const floorRounds: Level<T>[] = [];
+      const dongflowRounds: Level<T>[] = [];
+      for (let round = 0; round < PLAN.rounds; round++) {
+        await resetSandbox();
+        await floorSide();
+        floorRounds.push(await run('floor', round));
+        await resetSandbox();
+        await dongflowSide();
+        dongflowRounds.push(await run('dongflow', round));
+      }
+      return { floor: merged(c, floorRounds), dongflow: merged(c, dongflowRounds) };
+    };
     const floorPayoutLevels: Level<PayoutTiming>[] = [];
     const payoutLevels: Level<PayoutTiming>[] = [];
     await sweep(PLAN.levels, async (c) => {
-      await resetSandbox();
-      floorPayoutLevels.push(await level('floor-po', c, PLAN.perLevel(c), floorPayout));
-      await resetSandbox();
-      payoutLevels.push(await level('po', c, PLAN.perLevel(c), dongflowPayout));
-      await checkLedger(`B${runId}-po-${c}-`, payoutLevels[payoutLevels.length - 1]!.timings.length);
-      return { concurrency: c, rate: payoutLevels[payoutLevels.length - 1]!.rate + floorPayoutLevels[floorPayoutLevels.length - 1]!.rate };
+      const count = Math.ceil(PLAN.perLevel(c) / PLAN.rounds);
+      const { floor, dongflow } = await pair(c, async () => undefined, async () => undefined, async (side, round) => {
+        if (side === 'floor') return level('floor-po', c, count, floorPayout, round);
+        const done = await level('po', c, count, dongflowPayout, round);
+        // Before the next round resets the sandbox's ledger.
+        await checkLedger(`B${runId}-po-${c}-${round}-`, done.timings.length);
+        return done;
+      });
+      floorPayoutLevels.push(floor);
+      payoutLevels.push(dongflow);
+      say(`  payouts × ${c}: floor ${floor.rate.toFixed(2)}/s, dongflow ${dongflow.rate.toFixed(2)}/s`);
+      return { concurrency: c, rate: floor.rate + dongflow.rate };
     });
     const floorPaymentLevels: Level<PaymentTiming>[] = [];
     const paymentLevels: Level<PaymentTiming>[] = [];
     await sweep(PLAN.levels, async (c) => {
-      await resetSandbox();
-      await webhookTo(`${receiverUrl}/floor`);
-      floorPaymentLevels.push(await level('floor-pr', c, PLAN.perLevel(c), floorPayment));
-      await webhookTo(gatewayWebhook);
-      paymentLevels.push(await level('pr', c, PLAN.perLevel(c), dongflowPayment));
-      return { concurrency: c, rate: paymentLevels[paymentLevels.length - 1]!.rate + floorPaymentLevels[floorPaymentLevels.length - 1]!.rate };
+      const count = Math.ceil(PLAN.perLevel(c) / PLAN.rounds);
+      const { floor, dongflow } = await pair(
+        c,
+        async () => void (await webhookTo(`${receiverUrl}/floor`)),
+        async () => void (await webhookTo(gatewayWebhook)),
+        (side, round) => (side === 'floor' ? level('floor-pr', c, count, floorPayment, round) : level('pr', c, count, dongflowPayment, round)),
+      );
+      floorPaymentLevels.push(floor);
+      paymentLevels.push(dongflow);
+      say(`  payment requests × ${c}: floor ${floor.rate.toFixed(2)}/s, dongflow ${dongflow.rate.toFixed(2)}/s`);
+      return { concurrency: c, rate: floor.rate + dongflow.rate };
     });
 
     // ---- 4. history events per flow (a paid request's whole history: it ends at its expiry) ----
     const eventsOf = async (client: Client, workflowId: string) => (await client.workflow.getHandle(workflowId).fetchHistory()).events?.length ?? 0;
-    const payoutEvents = await Promise.all(idlePayouts.timings.map((_, i) => eventsOf(stack.client, payoutWorkflowId(`B${runId}-idle-po-1-${i}`))));
-    const floorPayoutEvents = await Promise.all(idleFloorPayouts.timings.map((_, i) => eventsOf(floorClient, `floor-po-B${runId}-idle-floor-po-1-${i}`)));
+    const payoutEvents = await Promise.all(idlePayouts.timings.map((_, i) => eventsOf(stack.client, payoutWorkflowId(`B${runId}-idle-po-1-0-${i}`))));
+    const floorPayoutEvents = await Promise.all(idleFloorPayouts.timings.map((_, i) => eventsOf(floorClient, `floor-po-B${runId}-idle-floor-po-1-0-${i}`)));
     await resetSandbox();
     const shortRefs = Array.from({ length: 3 }, (_, i) => `B${runId}-short-${i}`);
     await Promise.all(shortRefs.map((r) => dongflowPayment(r, 2)));
@@ -335,14 +390,12 @@ async function main(): Promise<void> {
     const shapeOf = async (client: Client, workflowId: string) =>
       ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).map((e) => EventType[e.eventType!]!.replace('EVENT_TYPE_', '').toLowerCase());
     const historyShapes = {
-      payout: await shapeOf(stack.client, payoutWorkflowId(`B${runId}-idle-po-1-0`)),
-      floorPayout: await shapeOf(floorClient, `floor-po-B${runId}-idle-floor-po-1-0`),
+      payout: await shapeOf(stack.client, payoutWorkflowId(`B${runId}-idle-po-1-0-0`)),
+      floorPayout: await shapeOf(floorClient, `floor-po-B${runId}-idle-floor-po-1-0-0`),
       paymentRequestPaid: await shapeOf(stack.client, paymentWorkflowId(shortRefs[0]!)),
-      floorPaymentRequestPaid: await shapeOf(floorClient, `floor-pr-B${runId}-idle-floor-pr-1-0`),
+      floorPaymentRequestPaid: await shapeOf(floorClient, `floor-pr-B${runId}-idle-floor-pr-1-0-0`),
     };
-    const floorPaidEvents = await Promise.all(
-      floorPaymentLevels[0]!.timings.map((_, i) => eventsOf(floorClient, `floor-pr-B${runId}-floor-pr-${floorPaymentLevels[0]!.concurrency}-${i}`)),
-    );
+    const floorPaidEvents = await Promise.all(idleFloorPayments.timings.map((_, i) => eventsOf(floorClient, `floor-pr-B${runId}-idle-floor-pr-1-0-${i}`)));
 
     // ---- 5. open payment requests waiting on their expiry timers ----
     say(`${PLAN.openRequests.toLocaleString('en-US')} open payment requests...`);
@@ -386,6 +439,7 @@ async function main(): Promise<void> {
       row('history events, paid payment request (to its end)', 'events', median(paidEvents), median(floorPaidEvents), 'lower', atMost(20)),
       row(`${open.count.toLocaleString('en-US')} open requests: Temporal server RSS`, 'MB', open.serverRssMb, null, 'lower'),
       row(`${open.count.toLocaleString('en-US')} open requests: worker process RSS (with gateway, sandbox, driver)`, 'MB', open.workerRssMb, null, 'lower', under(1024)),
+      row(`  the same process before the ${open.count.toLocaleString('en-US')} were opened`, 'MB', open.before.workerRssMb, null, 'lower'),
       row(`${open.count.toLocaleString('en-US')} open requests: timer lateness p50`, 'ms', open.lateness.p50, null, 'lower'),
       row(`${open.count.toLocaleString('en-US')} open requests: timer lateness p99`, 'ms', open.lateness.p99, null, 'lower', under(1000)),
       row(`${open.count.toLocaleString('en-US')} open requests: expiry → final status p99`, 'ms', open.settled.p99, null, 'lower'),
@@ -420,12 +474,15 @@ async function main(): Promise<void> {
         paymentRequestPaid: { dongflow: sat(paymentLevels).calls, floor: sat(floorPaymentLevels).calls, flows: sat(paymentLevels).timings.length, minimum: 3 },
       },
       levels: {
-        payout: payoutLevels.map((l) => ({ concurrency: l.concurrency, rate: l.rate })),
-        floorPayout: floorPayoutLevels.map((l) => ({ concurrency: l.concurrency, rate: l.rate })),
-        paymentRequest: paymentLevels.map((l) => ({ concurrency: l.concurrency, rate: l.rate })),
-        floorPaymentRequest: floorPaymentLevels.map((l) => ({ concurrency: l.concurrency, rate: l.rate })),
+        payout: payoutLevels.map(levelSummary),
+        floorPayout: floorPayoutLevels.map(levelSummary),
+        paymentRequest: paymentLevels.map(levelSummary),
+        floorPaymentRequest: floorPaymentLevels.map(levelSummary),
+        payoutDefaultFinanLimit: levelSummary(limitedPayouts),
       },
       historyShapes,
+      openRequests: open,
+      growth: { payout: { small: growth.small, large: growth.large }, reconciliation: { first: reconcile.first, steady: reconcile.steady } },
       problems,
     };
     const dir = join(__dirname, 'results');
@@ -449,6 +506,7 @@ async function main(): Promise<void> {
     // ---- scenario helpers (closures over the stack) ----
     async function openRequests(count: number) {
       const sampler = rssSampler(server!.pid, 500);
+      const before = { serverRssMb: (processRss(server!.pid) ?? 0) / MB, workerRssMb: process.memoryUsage().rss / MB };
       // A first slice with a long expiry tells the creation rate; the rest expire after all are open, as they were made.
       const first = Math.min(200, Math.ceil(count / 10));
       const create = (label: string, ttlSeconds: number) => async (i: number) => {
@@ -466,6 +524,7 @@ async function main(): Promise<void> {
       problems.push(...failuresOf(rest.outcomes).map((f) => `open requests: ${f}`));
       const allOpenServerRss = processRss(server!.pid) ?? 0;
       const allOpenWorkerRss = process.memoryUsage().rss;
+      const allOpenHeapUsed = process.memoryUsage().heapUsed;
       say(`  ${count} open: server ${(allOpenServerRss / MB).toFixed(0)} MB, this process ${(allOpenWorkerRss / MB).toFixed(0)} MB`);
       // The last one's end means all have expired; then a sample's histories tell the timers' lateness.
       const made = rest.outcomes.flatMap((o) => (o.status === 'fulfilled' ? [o.value.referenceId] : []));
@@ -474,6 +533,7 @@ async function main(): Promise<void> {
       await Promise.all(sample.map((r) => stack.client.workflow.getHandle(paymentWorkflowId(r)).result().catch(() => undefined)));
       const lateness: number[] = [];
       const settled: number[] = [];
+      const expirySteps: Record<string, number[]> = {};
       for (const referenceId of sample) {
         const events = (await stack.client.workflow.getHandle(paymentWorkflowId(referenceId)).fetchHistory()).events ?? [];
         const ms = (e: (typeof events)[number]) => Number(e.eventTime?.seconds ?? 0) * 1000 + (e.eventTime?.nanos ?? 0) / 1e6;
@@ -485,16 +545,35 @@ async function main(): Promise<void> {
         const due = ms(started) + Number(timeout?.seconds ?? 0) * 1000 + (timeout?.nanos ?? 0) / 1e6;
         lateness.push(ms(fired) - due);
         if (ended) settled.push(ms(ended) - due);
+        // Where the time after the timer goes: each step of the final read, from the events' times.
+        const after = events.slice(events.indexOf(fired));
+        const at = (type: number) => after.find((e) => e.eventType === type);
+        const steps: [string, number][] = [
+          ['timerFired→workflowTaskStarted', EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED],
+          ['→readScheduled', EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED],
+          ['→readStarted', EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED],
+          ['→readCompleted', EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED],
+        ];
+        let previous = ms(fired);
+        for (const [name, type] of steps) {
+          const event = at(type);
+          if (!event) break;
+          (expirySteps[name] ??= []).push(ms(event) - previous);
+          previous = ms(event);
+        }
       }
       const { serverPeak, ownPeak } = sampler.stop();
       return {
         count,
+        before,
+        heapUsedMbAllOpen: allOpenHeapUsed / MB,
         serverRssMb: allOpenServerRss / MB,
         workerRssMb: allOpenWorkerRss / MB,
         serverPeakMb: serverPeak / MB,
         workerPeakMb: ownPeak / MB,
         lateness: latency(lateness),
         settled: latency(settled),
+        expirySteps: Object.fromEntries(Object.entries(expirySteps).map(([name, samples]) => [name, latency(samples)])),
       };
     }
 
