@@ -41,8 +41,8 @@ const polling = proxyActivities<FloorActivities>({
 
 /** create → wait for the OTP (an update answered with the verification) → verify → poll until settled. */
 export async function floorPayoutWorkflow(referenceId: string): Promise<string> {
-  let code: string | undefined;
-  let verified: boolean | undefined;
+  let code: string | undefined = undefined;
+  let verified: boolean | undefined = undefined;
   setHandler(floorSubmitOtpUpdate, async (submitted) => {
     code = submitted;
     await condition(() => verified !== undefined);
@@ -58,7 +58,7 @@ export async function floorPayoutWorkflow(referenceId: string): Promise<string> 
 
 /** create (answered to the caller by an update) → on each payment notice read Finan → end once paid. */
 export async function floorPaymentWorkflow(referenceId: string, amount: number): Promise<string> {
-  let created: FloorPaymentRequest | undefined;
+  let created: FloorPaymentRequest | undefined = undefined;
   let notices = 0;
   setHandler(floorCreatedUpdate, async () => {
     await condition(() => created !== undefined);

@@ -388,7 +388,7 @@ async function main(): Promise<void> {
     const paidEvents = await Promise.all(shortRefs.map((r) => eventsOf(stack.client, paymentWorkflowId(r))));
     // The shape of each history, event by event, for the note on what each flow spends.
     const shapeOf = async (client: Client, workflowId: string) =>
-      ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).map((e) => EventType[e.eventType!]!.replace('EVENT_TYPE_', '').toLowerCase());
+      ((await client.workflow.getHandle(workflowId).fetchHistory()).events ?? []).map((e) => String(EventType[e.eventType!]).replace('EVENT_TYPE_', '').toLowerCase());
     const historyShapes = {
       payout: await shapeOf(stack.client, payoutWorkflowId(`B${runId}-idle-po-1-0-0`)),
       floorPayout: await shapeOf(floorClient, `floor-po-B${runId}-idle-floor-po-1-0-0`),
@@ -547,8 +547,8 @@ async function main(): Promise<void> {
         if (ended) settled.push(ms(ended) - due);
         // Where the time after the timer goes: each step of the final read, from the events' times.
         const after = events.slice(events.indexOf(fired));
-        const at = (type: number) => after.find((e) => e.eventType === type);
-        const steps: [string, number][] = [
+        const at = (type: temporal.api.enums.v1.EventType) => after.find((e) => e.eventType === type);
+        const steps: [string, temporal.api.enums.v1.EventType][] = [
           ['timerFired→workflowTaskStarted', EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED],
           ['→readScheduled', EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED],
           ['→readStarted', EventType.EVENT_TYPE_ACTIVITY_TASK_STARTED],
@@ -653,11 +653,12 @@ async function main(): Promise<void> {
       const before = new Date(Date.now() - 1_000).toISOString();
       await seed(payments, 'all');
       say(`  seeded ${payments.toLocaleString('en-US')} paid requests at Finan in ${(elapsed(t0) / 1000).toFixed(1)} s`);
-      const read = createFinanPaymentActivities({ finan }).listRecentlyPaidRequests;
+      const activities = createFinanPaymentActivities({ finan });
+      const read = (since: string) => activities.listRecentlyPaidRequests(since);
       const measure = async (since: string) => {
         const mark = counter.mark();
         const started = performance.now();
-        const found = (await new MockActivityEnvironment().run(read, since)) as unknown[];
+        const found: unknown[] = await new MockActivityEnvironment().run(read, since);
         return { ms: elapsed(started), found: found.length, ...counter.since(mark) };
       };
       const first = await measure(before);
