@@ -59,7 +59,7 @@ import { best, closedLoop, latency, percentile, ratio, sweep } from './stats';
 const QUICK = process.argv.includes('--quick');
 const PLAN = QUICK
   ? { rounds: 2, levels: [5, 25], perLevel: (c: number) => Math.max(20, 2 * c), idle: 5, defaultLimitFlows: 15, openRequests: 200, heldPayouts: 2_000, reconcilePayments: 1_000 }
-  : { rounds: 2, levels: [10, 50, 200], perLevel: (c: number) => Math.max(60, 3 * c), idle: 20, defaultLimitFlows: 60, openRequests: 10_000, heldPayouts: 10_000, reconcilePayments: 10_000 };
+  : { rounds: 2, levels: [10, 50, 200], perLevel: (c: number) => Math.max(40, Math.ceil(1.5 * c)), idle: 20, defaultLimitFlows: 40, openRequests: 10_000, heldPayouts: 10_000, reconcilePayments: 10_000 };
 // The bank settles at once: both flows' first poll finds the payout settled (the polling backoff is not measured).
 const PROCESSING_DELAY_MS = 0;
 const FLOW_TIMEOUT_MS = 180_000;
@@ -482,7 +482,10 @@ async function main(): Promise<void> {
       },
       historyShapes,
       openRequests: open,
-      growth: { payout: { small: growth.small, large: growth.large }, reconciliation: { first: reconcile.first, steady: reconcile.steady } },
+      growth: {
+        payout: { small: growth.small, large: growth.large, referenceCheckMs: growth.check },
+        reconciliation: { first: reconcile.first, steady: reconcile.steady, listMs: reconcile.parse },
+      },
       problems,
     };
     const dir = join(__dirname, 'results');
@@ -512,16 +515,19 @@ async function main(): Promise<void> {
       const create = (label: string, ttlSeconds: number) => async (i: number) => {
         const referenceId = `B${runId}-${label}-${i}`;
         const created = await api.post('/v1/payment-requests', { referenceId, accountId: FINAN_SOURCE_ACCOUNT_ID, amount: REQUEST_AMOUNT, description: 'bench', ttlSeconds });
-        if (created.status !== 201) throw new Error(`POST /v1/payment-requests answered ${created.status}`);
+        // 202: started, Finan's answer not in before the gateway's deadline (an overloaded machine); still open.
+        if (created.status !== 201 && created.status !== 202) throw new Error(`POST /v1/payment-requests answered ${created.status}`);
         return { referenceId, at: performance.now() };
       };
       const warm = await closedLoop(first, 100, create('open-long', 3_600));
-      problems.push(...failuresOf(warm.outcomes).map((f) => `open requests: ${f}`));
+      // A creation refused under overload (504: Temporal did not answer in time) is counted, not a broken bench.
+      const refused = [...failuresOf(warm.outcomes)];
       const perSecond = (first / warm.wallMs) * 1000;
-      const ttlSeconds = Math.ceil(((count - first) / perSecond) * 1.5) + 20;
+      const ttlSeconds = Math.ceil(((count - first) / perSecond) * 1.25) + 15;
       say(`  ${first} created at ${perSecond.toFixed(1)}/s; the other ${count - first} expire ${ttlSeconds} s after creation`);
       const rest = await closedLoop(count - first, 100, create('open', ttlSeconds));
-      problems.push(...failuresOf(rest.outcomes).map((f) => `open requests: ${f}`));
+      refused.push(...failuresOf(rest.outcomes));
+      if (refused.length > 0) say(`  ${refused.length} creations refused (${refused[0]})`);
       const allOpenServerRss = processRss(server!.pid) ?? 0;
       const allOpenWorkerRss = process.memoryUsage().rss;
       const allOpenHeapUsed = process.memoryUsage().heapUsed;
@@ -565,6 +571,7 @@ async function main(): Promise<void> {
       const { serverPeak, ownPeak } = sampler.stop();
       return {
         count,
+        refused: refused.length,
         before,
         heapUsedMbAllOpen: allOpenHeapUsed / MB,
         serverRssMb: allOpenServerRss / MB,
@@ -575,6 +582,19 @@ async function main(): Promise<void> {
         settled: latency(settled),
         expirySteps: Object.fromEntries(Object.entries(expirySteps).map(([name, samples]) => [name, latency(samples)])),
       };
+    }
+
+    /** Median times of two ways to do one thing, alternated five times. */
+    async function beforeAfter(before: () => Promise<unknown>, after: () => Promise<unknown>) {
+      const times = { before: [] as number[], after: [] as number[] };
+      for (let i = 0; i < 5; i++) {
+        for (const [side, call] of [['before', before], ['after', after]] as const) {
+          const started = performance.now();
+          await call();
+          times[side].push(elapsed(started));
+        }
+      }
+      return { before: median(times.before), after: median(times.after) };
     }
 
     async function seedPayouts(upTo: number, held: number): Promise<number> {
@@ -614,6 +634,11 @@ async function main(): Promise<void> {
       held = await seedPayouts(PLAN.heldPayouts, held);
       say(`  seeded ${held.toLocaleString('en-US')} payouts at Finan in ${(elapsed(t0) / 1000).toFixed(1)} s`);
       const large = { dongflow: await one(held, 'df', dongflowPayout), floor: await one(held, 'fl', floorPayout) };
+      // The reference check as it was (every listed payout schema-checked) and as it is (only those carrying the reference).
+      const check = await beforeAfter(
+        () => finan.listPayouts().then((l) => l.data.filter((p) => p.reference_id === 'NONE')),
+        () => finan.findPayoutsByReference('NONE'),
+      );
       const heldText = held.toLocaleString('en-US');
       const same = { text: '≈ the 10-payout figure (≤ 1.2×)', met: () => false };
       return {
@@ -625,7 +650,10 @@ async function main(): Promise<void> {
           row('one payout, Finan holding 10 payouts: bytes from Finan', 'bytes', small.dongflow.bytes, small.floor.bytes, 'lower'),
           row(`one payout, Finan holding ${heldText} payouts: bytes from Finan`, 'bytes', large.dongflow.bytes, large.floor.bytes, 'lower', { ...same, met: (d) => d <= small.dongflow.bytes * 1.2 }),
           row(`one payout, Finan holding ${heldText} payouts: Finan calls`, 'calls', large.dongflow.calls, large.floor.calls, 'lower', { ...same, met: (d) => d <= small.dongflow.calls * 1.2 }),
+          row(`reference check at ${heldText} payouts, validating every entry (before)`, 'ms', check.before, null, 'lower'),
+          row(`reference check at ${heldText} payouts, validating the reference's entries (now)`, 'ms', check.after, null, 'lower'),
         ],
+        check,
       };
     }
 
@@ -662,6 +690,12 @@ async function main(): Promise<void> {
         return { ms: elapsed(started), found: found.length, ...counter.since(mark) };
       };
       const first = await measure(before);
+      // The read as it was (every request schema-checked) and as it is (only those paid since the mark).
+      const since = new Date().toISOString();
+      const parse = await beforeAfter(
+        () => finan.listPaymentRequests({}).then((l) => l.data.filter((r) => r.payments.some((p) => !(Date.parse(p.created_at) < Date.parse(since))))),
+        () => finan.listPaymentRequestsPaidSince(since),
+      );
       const mark = new Date(Date.now() + 1).toISOString();
       await new Promise((r) => setTimeout(r, 5));
       await seed(10, 'new');
@@ -677,7 +711,10 @@ async function main(): Promise<void> {
           row(`reconciliation read, first run over ${n} payments: bytes`, 'bytes', first.bytes, null, 'lower'),
           row(`reconciliation read, steady run (10 new, ${n} held): time`, 'ms', steady.ms, null, 'lower', { ...proportional, met: (d) => d <= (first.ms * 10) / payments + 50 }),
           row(`reconciliation read, steady run (10 new, ${n} held): bytes`, 'bytes', steady.bytes, null, 'lower', { ...proportional, met: (d) => d <= (first.bytes * 20) / payments }),
+          row(`reconciliation list of ${n}, validating every request (before)`, 'ms', parse.before, null, 'lower'),
+          row(`reconciliation list of ${n}, validating those paid since the mark (now)`, 'ms', parse.after, null, 'lower'),
         ],
+        parse,
       };
     }
   } catch (err) {
