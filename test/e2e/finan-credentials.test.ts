@@ -127,7 +127,9 @@ describe('against real Finan, start-up makes one signed read and says what is wr
       env: { FINAN_BASE_URL: finan.finanBaseUrl, FINAN_CLIENT_ID: REAL_ID, FINAN_SECRET_KEY: 'wrong-secret', DONGFLOW_API_KEYS: apiKeys },
     });
     try {
-      expect(stack.sandboxUrl).toBeUndefined();
+      // Finan is the one configured, not the bundled sandbox (which still plays SePay and Tingee, whose URLs are unset).
+      expect(stack.finanBaseUrl).toBe(finan.finanBaseUrl);
+      expect(stack.finanBaseUrl.startsWith(stack.sandboxUrl!)).toBe(false);
       expect(stack.finanAccess).toMatchObject({ ok: false, problem: 'credentials' });
       expect(stack.finanAccess!.line).toContain('check FINAN_CLIENT_ID and FINAN_SECRET_KEY');
     } finally {
