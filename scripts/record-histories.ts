@@ -1,6 +1,7 @@
 /**
  * Records the histories that the replay test keeps the workflows honest against (`test/histories/`): payouts,
- * payment requests, an invoice, a reconciliation run, a Tingee e-invoice account and customers.
+ * payment requests, an invoice, a reconciliation run, the operators' inbox of unmatched payments, a Tingee e-invoice
+ * account and customers.
  * Run after a deliberate workflow change, once the change is guarded with `patched()`:
  *   npx tsx scripts/record-histories.ts                    # records only the scenarios with no file yet
  *   npx tsx scripts/record-histories.ts --only payment     # only scenarios whose name starts with one of these (comma-separated)
@@ -22,20 +23,26 @@ import { einvoiceAccountStatusQuery, einvoiceAccountWorkflowId, saveEinvoiceAcco
 import type { einvoiceAccountWorkflow } from '../workflows/einvoice-account/workflow';
 import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
-import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
+import { FINAN_LOW_BALANCE_ACCOUNT_ID, FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { InvoicePaymentInput } from '../workflows/invoice/messages';
 import type { PaymentRequestInput } from '../workflows/payment-request/messages';
 import type { PayoutInput } from '../workflows/payout/messages';
 import { FINAN_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
-import { RECONCILIATION_SCHEDULE_ID } from '../workflows/reconciliation/messages';
+import {
+  RECONCILIATION_SCHEDULE_ID,
+  UNMATCHED_PAYMENTS_WORKFLOW_ID,
+  resolveUnmatchedPaymentUpdate,
+  unmatchedPaymentSignal,
+  unmatchedPaymentsQuery,
+} from '../workflows/reconciliation/messages';
 import { cancelSignal, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../workflows/payout/messages';
 import { invoiceStatusQuery, invoiceWorkflowId } from '../workflows/invoice/messages';
 import { paymentNoticeSignal, paymentRequestStatusQuery, paymentWorkflowId } from '../workflows/payment-request/messages';
 import type { invoicePaymentWorkflow } from '../workflows/invoice/workflow';
 import type { paymentRequestWorkflow } from '../workflows/payment-request/workflow';
 import type { payoutWorkflow } from '../workflows/payout/workflow';
-import type { reconciliationWorkflow } from '../workflows/reconciliation/workflow';
+import type { reconciliationWorkflow, unmatchedPaymentsWorkflow } from '../workflows/reconciliation/workflow';
 import type { CustomerRecord } from '../workflows/customer/messages';
 import { customerWorkflowId, deleteCustomerUpdate, getCustomerUpdate, patchCustomerUpdate, upsertCustomerUpdate } from '../workflows/customer/messages';
 import type { customerWorkflow } from '../workflows/customer/workflow';
@@ -231,6 +238,42 @@ async function main(): Promise<void> {
       return handle.workflowId;
     },
 
+    // Three wrong codes spend Finan's three tries: the payout ends `failed`, no money moved.
+    'payout-no-tries-left': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
+      const waiting = await until(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+      const otp = await otpOf(waiting.payoutId!);
+      const wrong = otp.slice(0, 5) + String((Number(otp[5]) + 1) % 10);
+      for (let i = 0; i < 3; i++) await handle.executeUpdate(submitOtpUpdate, { args: [{ code: wrong }] });
+      const final = await handle.result();
+      if (final.status !== 'failed') throw new Error(`payout-no-tries-left ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // The right code, then the bank fails the transfer (the sandbox's beneficiary 0000000000): `failed` after processing.
+    'payout-failed-after-processing': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+        workflowId: `payout-${referenceId}`,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ ...input(referenceId), beneficiaryAccountNumber: '0000000000' }],
+      });
+      const waiting = await until(() => handle.query(payoutStatusQuery), (s) => s.status === 'waiting_confirm');
+      await handle.executeUpdate(submitOtpUpdate, { args: [{ code: await otpOf(waiting.payoutId!) }] });
+      const final = await handle.result();
+      if (final.status !== 'failed') throw new Error(`payout-failed-after-processing ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // Finan refuses the creation (insufficient balance, 422): the payout ends `rejected` without an OTP.
+    'payout-refused-at-creation': async (referenceId) => {
+      const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', {
+        workflowId: `payout-${referenceId}`,
+        taskQueue: WORKFLOW_TASK_QUEUE,
+        args: [{ ...input(referenceId), accountId: FINAN_LOW_BALANCE_ACCOUNT_ID, amount: 50_000_000 }],
+      });
+      const final = await handle.result().catch(() => handle.query(payoutStatusQuery));
+      if (final.status !== 'rejected') throw new Error(`payout-refused-at-creation ended ${final.status}`);
+      return handle.workflowId;
+    },
+
     // One transfer of the full amount, announced once, counted; the flow ends `paid` at its TTL.
     'payment-request-paid': async (referenceId) => {
       const handle = await startPayment(paymentInput(referenceId));
@@ -240,6 +283,30 @@ async function main(): Promise<void> {
       await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status === 'paid');
       const final = await handle.result();
       if (final.status !== 'paid') throw new Error(`payment-request-paid ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // Half paid before the link expires: `partial_paid`, then `expired_partial` at the TTL.
+    'payment-request-expired-partial': async (referenceId) => {
+      const handle = await startPayment(paymentInput(referenceId));
+      const open = await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      const payment = await transfer(open.bankTransfer!.remark, open.amount / 2);
+      await handle.signal(paymentNoticeSignal, { source: 'webhook', paymentIds: [payment.id], paymentRequestId: open.paymentRequestId, amount: open.amount / 2 });
+      await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status === 'partial_paid');
+      const final = await handle.result();
+      if (final.status !== 'expired_partial') throw new Error(`payment-request-expired-partial ended ${final.status}`);
+      return handle.workflowId;
+    },
+    // Two transfers, the second one too many: `extra_paid` (a refund decision for the merchant).
+    'payment-request-extra-paid': async (referenceId) => {
+      const handle = await startPayment(paymentInput(referenceId));
+      const open = await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      for (const amount of [open.amount, 20_000]) {
+        const payment = await transfer(open.bankTransfer!.remark, amount);
+        await handle.signal(paymentNoticeSignal, { source: 'webhook', paymentIds: [payment.id], paymentRequestId: open.paymentRequestId, amount });
+      }
+      await until(() => handle.query(paymentRequestStatusQuery), (s) => s.status === 'extra_paid');
+      const final = await handle.result();
+      if (final.status !== 'extra_paid') throw new Error(`payment-request-extra-paid ended ${final.status}`);
       return handle.workflowId;
     },
     // Nothing paid: one read of Finan at the TTL, then `expired`.
@@ -413,6 +480,26 @@ async function main(): Promise<void> {
       } finally {
         await finanFaults(null);
       }
+    },
+    // The operators' inbox: a late payment is recorded, confirmed with Finan, then resolved by an operator.
+    'unmatched-payments-recorded-confirmed-resolved': async (referenceId) => {
+      const flow = await startPayment(paymentInput(`${referenceId}-flow`));
+      const open = await until(() => flow.query(paymentRequestStatusQuery), (s) => s.status !== 'creating');
+      await flow.result();
+      const late = await transfer(open.bankTransfer!.remark, open.amount);
+      const workflowId = `${UNMATCHED_PAYMENTS_WORKFLOW_ID}-${referenceId}`;
+      const inbox = await env.client.workflow.start<typeof unmatchedPaymentsWorkflow>('unmatchedPaymentsWorkflow', { workflowId, taskQueue: WORKFLOW_TASK_QUEUE, args: [{}] });
+      await inbox.signal(unmatchedPaymentSignal, [{
+        paymentId: late.id, reason: 'late', source: 'webhook', flowWorkflowId: flow.workflowId, paymentRequestId: open.paymentRequestId,
+        referenceId: open.referenceId, referenceType: null, amount: open.amount, method: 'bank_transfer', createdAt: null,
+      }]);
+      await until(() => inbox.query(unmatchedPaymentsQuery), (s) => s.open.some((e) => e.paymentId === late.id && e.confirmed));
+      await inbox.executeUpdate(resolveUnmatchedPaymentUpdate, { args: [{ paymentId: late.id, resolution: 'refunded, ticket 812' }] });
+      const state = await inbox.query(unmatchedPaymentsQuery);
+      if (state.open.length !== 0 || state.resolved.length !== 1) throw new Error(`unmatched-payments: unexpected state ${JSON.stringify(state)}`);
+      // It runs for ever: recorded up to here, then ended so the environment can stop.
+      await inbox.terminate('recorded');
+      return workflowId;
     },
   };
 

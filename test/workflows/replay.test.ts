@@ -21,6 +21,17 @@ test('there are committed histories to replay', () => {
   expect(files.length).toBeGreaterThanOrEqual(3);
 });
 
+test('every workflow the worker registers has at least one committed history', async () => {
+  const registered = Object.keys(await import('../../workflows')).sort();
+  const recorded = new Set(
+    files.map((file) => {
+      const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { events: { workflowExecutionStartedEventAttributes?: { workflowType?: { name?: string } } }[] };
+      return json.events[0]?.workflowExecutionStartedEventAttributes?.workflowType?.name;
+    }),
+  );
+  expect(registered.filter((name) => !recorded.has(name))).toEqual([]);
+});
+
 test.each(files)('%s replays without non-determinism', async (file) => {
   const history = historyFromJSON(JSON.parse(readFileSync(join(dir, file), 'utf8')));
   await expect(Worker.runReplayHistory({ workflowBundle: bundle }, history, `replay-${file}`)).resolves.toBeUndefined();
