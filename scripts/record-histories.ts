@@ -44,8 +44,8 @@ import type { paymentRequestWorkflow } from '../workflows/payment-request/workfl
 import type { payoutWorkflow } from '../workflows/payout/workflow';
 import type { reconciliationWorkflow, unmatchedPaymentsWorkflow } from '../workflows/reconciliation/workflow';
 import type { CustomerRecord } from '../workflows/customer/messages';
-import { customerWorkflowId, deleteCustomerUpdate, getCustomerUpdate, patchCustomerUpdate, upsertCustomerUpdate } from '../workflows/customer/messages';
-import type { customerWorkflow } from '../workflows/customer/workflow';
+import { customerListWorkflowId, customerWorkflowId, deleteCustomerUpdate, getCustomerUpdate, patchCustomerUpdate, upsertCustomerUpdate } from '../workflows/customer/messages';
+import type { customerListWorkflow, customerWorkflow } from '../workflows/customer/workflow';
 import { temporalTestServerPath } from './temporal-binaries';
 
 const OUT = join(__dirname, '..', 'test', 'histories');
@@ -450,6 +450,12 @@ async function main(): Promise<void> {
     },
 
     // Create, replace, patch, read; a delete refused for an unpaid invoice, then done; the flow ends when idle.
+    // `GET /v1/customers`: one read of Finan's list, as a workflow of its own.
+    'customer-list': async (requestId) => {
+      const handle = await env.client.workflow.start<typeof customerListWorkflow>('customerListWorkflow', { workflowId: customerListWorkflowId(requestId), taskQueue: WORKFLOW_TASK_QUEUE, args: [] });
+      await handle.result();
+      return handle.workflowId;
+    },
     'customer-upsert-patch-delete': async (customerCode) => {
       const handle = await startCustomer(customerCode);
       const created = await handle.executeUpdate(upsertCustomerUpdate, { args: [customerRecord] });

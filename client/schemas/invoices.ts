@@ -19,7 +19,11 @@ export const InvoiceCollectionSchema = z
     amount: vnd().positive('must be greater than 0'),
     dueDate: z
       .string(orRequired('must be a string'))
-      .refine((value) => ISO_DATE.test(value) || z.iso.datetime({ offset: true }).safeParse(value).success, 'must be a date (2024-02-01) or an ISO 8601 instant with an offset')
+      // A well-shaped but impossible date (2024-13-45) is refused here too: it has no instant to be due at.
+      .refine(
+        (value) => (ISO_DATE.test(value) || z.iso.datetime({ offset: true }).safeParse(value).success) && Number.isFinite(dueInstant(value)),
+        'must be a date (2024-02-01) or an ISO 8601 instant with an offset',
+      )
       .refine((value) => !Number.isFinite(dueInstant(value)) || dueInstant(value) > Date.now(), 'must be in the future'),
     paymentMethod: paymentMethod.default('bank_transfer'),
     description: finanText().optional(),

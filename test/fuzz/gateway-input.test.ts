@@ -10,10 +10,13 @@ import type { Connection } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import Ajv2020 from 'ajv/dist/2020';
 import fc from 'fast-check';
+import { createCustomersClient } from '../../client/customers';
+import { createEinvoiceAccountsClient } from '../../client/einvoice-accounts';
 import { generateApiKey, parseApiKeys } from '../../client/gateway/api-keys';
 import { createMetrics } from '../../client/gateway/metrics';
 import { openApiPath } from '../../client/gateway/openapi';
 import { buildGateway, servedRoutes } from '../../client/gateway/server';
+import { createSepayConnectionClient } from '../../client/sepay';
 import { API_KEY_SCOPES } from '../../config/api-keys';
 import { createLogger } from '../../config/logger';
 import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
@@ -53,6 +56,10 @@ beforeAll(async () => {
   gateway = buildGateway({
     payouts: stack.payouts,
     payments: stack.payments,
+    // Every area the gateway serves, as client/gateway/serve.ts wires them.
+    customers: createCustomersClient(stack.client),
+    einvoiceAccounts: createEinvoiceAccountsClient(stack.client),
+    sepay: createSepayConnectionClient(stack.client, { authorizeUrl: (state) => `https://sepay.example/oauth/authorize?state=${state}`, credentials: { refreshAheadMs: 60_000 } }),
     finanWebhookSecrets: [WEBHOOK_SECRET],
     connection: stack.client.connection as Connection,
     logger: createLogger({ level: 'silent' }),

@@ -176,7 +176,9 @@ describe('API keys', () => {
     const document = (await call('GET', '/openapi.json', undefined, {})).body as { paths: Record<string, Record<string, unknown>> };
     const routes = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/v1/'))
-      .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })));
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })))
+      // SePay's consent redirect lands in the operator's browser, with no key: its one-time state is its credential.
+      .filter(({ method, path }) => scopeForRoute(method, path.replace(/\{(\w+)\}/g, ':$1')) !== null);
     expect(routes.length).toBeGreaterThanOrEqual(8);
     const before = await userWorkflows();
     // Bodies that would start something if the key were good.

@@ -67,6 +67,8 @@ describe('an invoice collection at the edge', () => {
   it('refuses a due date in the past or in another format', () => {
     expect(problems(InvoiceCollectionSchema, { accountId: ACCOUNT, amount: 100, dueDate: '2020-01-01' })).toEqual([{ field: 'dueDate', rule: 'must be in the future' }]);
     expect(problems(InvoiceCollectionSchema, { accountId: ACCOUNT, amount: 100, dueDate: '01/02/2099' })[0]?.rule).toMatch(/must be a date/);
+    // Shaped like a date, but no such day: refused as a date, not a crash (found by test/fuzz).
+    expect(problems(InvoiceCollectionSchema, { accountId: ACCOUNT, amount: 100, dueDate: '2999-13-45' })).toEqual([{ field: 'dueDate', rule: 'must be a date (2024-02-01) or an ISO 8601 instant with an offset' }]);
   });
 });
 
