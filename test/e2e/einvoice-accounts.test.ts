@@ -3,6 +3,8 @@
  * against the Tingee sandbox (which checks the signature, the UTC+7 timestamp and the duplicate rule as the page says).
  */
 import { createHash } from 'node:crypto';
+import { dataConverterFor } from '../../codec/data-converter';
+import { loadOrCreateLocalKeyRing } from '../../codec/keys';
 import { WORKFLOW_TASK_QUEUE } from '../../workflows/common/task-queues';
 import type { EinvoiceAccountState } from '../../workflows/einvoice-account/messages';
 import { einvoiceAccountStatusQuery, einvoiceAccountWorkflowId } from '../../workflows/einvoice-account/messages';
@@ -203,6 +205,13 @@ describe('PUT /v1/tingee/einvoice-accounts/{provider}/{taxCode}', () => {
     const state: EinvoiceAccountState = await latest.query(einvoiceAccountStatusQuery);
     expect(state).toMatchObject({ saves: 5, status: 'saved', account: { id: ids[0], username: 'user-5' } });
     expect((await latest.describe()).runId).not.toBe(first.firstExecutionRunId);
+    // What the new run carried over (decrypted) holds Tingee's id and no password.
+    const started = (await latest.fetchHistory()).events?.[0]?.workflowExecutionStartedEventAttributes;
+    expect(started?.continuedExecutionRunId).toBeTruthy();
+    const codec = dataConverterFor(loadOrCreateLocalKeyRing(stack.dataDir)).payloadCodecs[0]!;
+    const carried = (await codec.decode(started!.input!.payloads!)).map((p) => Buffer.from(p.data!).toString('utf8')).join('');
+    expect(JSON.parse(carried)).toMatchObject({ provider: 'hilo', taxCode, carried: { account: { id: ids[0] } } });
+    expect(carried).not.toMatch(/pass-\d/);
   });
 
   it('GET answers 404 for an account never saved, 400 for a bad path', async () => {

@@ -68,7 +68,7 @@ export interface EinvoiceAccountState extends EinvoiceAccountKey {
 
 export interface EinvoiceAccountWorkflowInput extends EinvoiceAccountKey {
   /** What a continued-as-new run carries over (never a password). */
-  carried?: Pick<EinvoiceAccountState, 'account' | 'saves'>;
+  carried?: Pick<EinvoiceAccountState, 'account' | 'saves'> & Partial<Pick<EinvoiceAccountState, 'status' | 'lastFailure'>>;
   /** Saves after which a run continues as new (default `SAVES_PER_RUN`); tests make it small. */
   savesPerRun?: number;
 }

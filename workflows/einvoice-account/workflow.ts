@@ -35,9 +35,9 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
   const state: EinvoiceAccountState = {
     ...key,
     workflowId: workflowInfo().workflowId,
-    status: input.carried?.account ? 'saved' : 'new',
+    status: input.carried?.status ?? (input.carried?.account ? 'saved' : 'new'),
     account: input.carried?.account ?? null,
-    lastFailure: null,
+    lastFailure: input.carried?.lastFailure ?? null,
     saves: input.carried?.saves ?? 0,
     updatedAt: new Date().toISOString(),
   };
@@ -103,7 +103,7 @@ export async function einvoiceAccountWorkflow(input: EinvoiceAccountWorkflowInpu
   await condition(allHandlersFinished);
   return continueAsNew<typeof einvoiceAccountWorkflow>({
     ...key,
-    carried: { account: state.account, saves: state.saves },
+    carried: { account: state.account, saves: state.saves, status: state.status, lastFailure: state.lastFailure },
     ...(input.savesPerRun === undefined ? {} : { savesPerRun: input.savesPerRun }),
   });
 }
