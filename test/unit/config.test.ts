@@ -73,6 +73,32 @@ describe('configuration', () => {
     expect(gatewayProblems(real)).toEqual([expect.stringContaining('TINGEE_BASE_URL is set (real Tingee)')]);
   });
 
+  it('plays SePay with the sandbox by default, and needs the client id, secret and redirect URI for real SePay', () => {
+    expect(loadConfig({}).sepay).toEqual({
+      baseUrl: undefined,
+      clientId: 'sandbox-sepay-client',
+      clientSecret: 'sandbox-sepay-secret',
+      redirectUri: 'http://127.0.0.1:3000/v1/sepay/callback',
+      scopes: ['company'],
+      timeoutMs: 15_000,
+      maxRequestsPerSecond: 3,
+      refreshAheadMs: 300_000,
+    });
+    expect(loadConfig({ GATEWAY_PORT: '3999', SEPAY_SCOPES: 'company, profile' }).sepay).toMatchObject({ redirectUri: 'http://127.0.0.1:3999/v1/sepay/callback', scopes: ['company', 'profile'] });
+    const real = loadConfig({ SEPAY_BASE_URL: 'https://my.sepay.vn', SEPAY_CLIENT_ID: 'cid', SEPAY_CLIENT_SECRET: 's3pay-s3cr3t', SEPAY_REDIRECT_URI: 'https://pay.example.com/v1/sepay/callback' });
+    expect(real.sepay).toMatchObject({ baseUrl: 'https://my.sepay.vn', clientId: 'cid', clientSecret: 's3pay-s3cr3t', redirectUri: 'https://pay.example.com/v1/sepay/callback' });
+    const error = configErrorFor({ SEPAY_BASE_URL: 'my.sepay.vn', SEPAY_CLIENT_SECRET: 's3pay-s3cr3t', SEPAY_SCOPES: 'company everything', SEPAY_MAX_REQUESTS_PER_SECOND: '5' });
+    expect(error.problems).toEqual([
+      'SEPAY_BASE_URL must be a URL such as https://my.sepay.vn',
+      expect.stringMatching(/^SEPAY_SCOPES\.1 must be scopes among company, /),
+      'SEPAY_MAX_REQUESTS_PER_SECOND must be at most 3 (SePay allows 3 requests per second)',
+      'SEPAY_CLIENT_ID is required when SEPAY_BASE_URL is set',
+      'SEPAY_REDIRECT_URI is required when SEPAY_BASE_URL is set',
+    ]);
+    expect(error.message).not.toContain('s3pay-s3cr3t');
+    expect(gatewayProblems(real)).toEqual([expect.stringContaining('SEPAY_BASE_URL is set (real SePay)')]);
+  });
+
   it('verifies webhooks with the secret key unless FINAN_WEBHOOK_SECRETS says otherwise (the page uses one secretKey)', () => {
     expect(loadConfig({}).finan.webhookSecrets).toEqual(['sandbox-secret']);
     expect(loadConfig({ FINAN_SECRET_KEY: 'mine' }).finan.webhookSecrets).toEqual(['mine']);
