@@ -1,7 +1,7 @@
 /**
  * Records the histories that the replay test keeps the workflows honest against (`test/histories/`): payouts,
  * payment requests, an invoice, a reconciliation run, the operators' inbox of unmatched payments, a Tingee e-invoice
- * account and customers.
+ * account, customers and the SePay connection.
  * Run after a deliberate workflow change, once the change is guarded with `patched()`:
  *   npx tsx scripts/record-histories.ts                    # records only the scenarios with no file yet
  *   npx tsx scripts/record-histories.ts --only payment     # only scenarios whose name starts with one of these (comma-separated)
@@ -28,7 +28,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { InvoicePaymentInput } from '../workflows/invoice/messages';
 import type { PaymentRequestInput } from '../workflows/payment-request/messages';
 import type { PayoutInput } from '../workflows/payout/messages';
-import { FINAN_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
+import { FINAN_TASK_QUEUE, SEPAY_TASK_QUEUE, TINGEE_TASK_QUEUE, WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 import {
   RECONCILIATION_SCHEDULE_ID,
   UNMATCHED_PAYMENTS_WORKFLOW_ID,
@@ -36,6 +36,20 @@ import {
   unmatchedPaymentSignal,
   unmatchedPaymentsQuery,
 } from '../workflows/reconciliation/messages';
+import { createHash } from 'node:crypto';
+import { createSepayCompanyActivities } from '../activities/sepay/company';
+import { createSepayOAuthActivities } from '../activities/sepay/oauth';
+import { SepayClient } from '../providers/sepay/client';
+import type { SepayCredentialsInput } from '../workflows/sepay/messages';
+import {
+  beginConsentUpdate,
+  completeConsentUpdate,
+  getCompanyUpdate,
+  paymentCodeFormatsUpdate,
+  sepayConnectionQuery,
+  updatePaymentCodeFormatsUpdate,
+} from '../workflows/sepay/messages';
+import type { sepayCredentialsWorkflow } from '../workflows/sepay/workflow';
 import { cancelSignal, otpSignal, payoutStatusQuery, submitOtpUpdate } from '../workflows/payout/messages';
 import { invoiceStatusQuery, invoiceWorkflowId } from '../workflows/invoice/messages';
 import { paymentNoticeSignal, paymentRequestStatusQuery, paymentWorkflowId } from '../workflows/payment-request/messages';
@@ -81,7 +95,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, tim
 async function main(): Promise<void> {
   const { only, force } = parseArgs(process.argv.slice(2));
   const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: temporalTestServerPath() } } });
-  const sandbox = await startSandbox({ port: 0, finan: { processingDelayMs: 10 } });
+  const sandbox = await startSandbox({ port: 0, finan: { processingDelayMs: 10 }, sepay: { requestsPerSecond: 1000 } });
   const finan = new FinanClient({ baseUrl: sandbox.finanBaseUrl, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
   const tingee = new TingeeClient({ baseUrl: sandbox.tingeeBaseUrl, clientId: 'sandbox-tingee-client', secretKey: 'sandbox-tingee-secret' });
   const otpOf = async (payoutId: string) => ((await (await fetch(`${sandbox.url}/_sandbox/finan/payouts/${payoutId}/otp`)).json()) as { otp: string }).otp;
@@ -168,8 +182,28 @@ async function main(): Promise<void> {
     activities: createTingeeEinvoiceAccountActivities({ tingee }),
   });
 
-  /** Each scenario runs one flow to its end and answers the workflow id whose history is recorded. */
-  const scenarios: Record<string, (referenceId: string) => Promise<string>> = {
+  const sepay = new SepayClient({ baseUrl: sandbox.sepayBaseUrl, clientId: 'sandbox-sepay-client', clientSecret: 'sandbox-sepay-secret', redirectUri: 'http://127.0.0.1:9/v1/sepay/callback' });
+  const sepayWorker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue: SEPAY_TASK_QUEUE,
+    activities: { ...createSepayOAuthActivities({ sepay }), ...createSepayCompanyActivities({ sepay }) },
+  });
+  const sepayControl = (method: string, path: string, body?: unknown) =>
+    fetch(`${sandbox.url}/_sandbox${path}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+  /** A SePay connection consented through the sandbox, as the gateway and the browser make one. */
+  const connectedSepay = async (workflowId: string, input: SepayCredentialsInput) => {
+    const handle = await env.client.workflow.start<typeof sepayCredentialsWorkflow>('sepayCredentialsWorkflow', { workflowId, taskQueue: WORKFLOW_TASK_QUEUE, args: [input] });
+    const state = `state-${workflowId}`;
+    const stateHash = createHash('sha256').update(state).digest('hex');
+    await handle.executeUpdate(beginConsentUpdate, { args: [{ stateHash }] });
+    const atSepay = await fetch(sepay.authorizeUrl(state, ['company']), { redirect: 'manual' });
+    const code = new URL(atSepay.headers.get('location')!).searchParams.get('code')!;
+    await handle.executeUpdate(completeConsentUpdate, { args: [{ stateHash, code }] });
+    return handle;
+  };
+
+  /** Each scenario runs one flow to its end and answers the workflow id (and run) whose history is recorded. */
+  const scenarios: Record<string, (referenceId: string) => Promise<string | { workflowId: string; runId: string }>> = {
     // A wrong OTP, then the right one, then polling to success.
     'payout-wrong-then-right-otp': async (referenceId) => {
       const handle = await env.client.workflow.start<typeof payoutWorkflow>('payoutWorkflow', { workflowId: `payout-${referenceId}`, taskQueue: WORKFLOW_TASK_QUEUE, args: [input(referenceId)] });
@@ -509,23 +543,56 @@ async function main(): Promise<void> {
     },
   };
 
+  Object.assign(scenarios, {
+    // Consent, a read, a 401 refreshed and retried, formats saved then refused by SePay, the finder's formats,
+    // reads until the flow continues as new: the first run's whole history.
+    'sepay-credentials-refresh-then-continue-as-new': async (referenceId: string) => {
+      const handle = await connectedSepay(`sepay-credentials-${referenceId}`, { maxHistoryEvents: 60 });
+      const firstRunId = (await handle.describe()).runId;
+      await handle.executeUpdate(getCompanyUpdate);
+      await sepayControl('POST', '/sepay/tokens/expire');
+      await handle.executeUpdate(getCompanyUpdate);
+      const format = { prefix: 'DH', suffixFrom: 6, suffixTo: 8, characterType: 'NumberOnly' as const, isActive: true };
+      await handle.executeUpdate(updatePaymentCodeFormatsUpdate, { args: [{ paymentCodeFormats: [format] }] });
+      const refused = await handle.executeUpdate(updatePaymentCodeFormatsUpdate, { args: [{ paymentCodeFormats: [format, { ...format, prefix: 'dh' }] }] }).then(() => false, () => true);
+      if (!refused) throw new Error('sepay-credentials-refresh-then-continue-as-new: SePay did not refuse the duplicate prefix');
+      await handle.executeUpdate(paymentCodeFormatsUpdate, { args: [{ maxAgeMs: 0 }] });
+      while ((await handle.describe()).runId === firstRunId) await env.client.workflow.getHandle(handle.workflowId).executeUpdate(getCompanyUpdate);
+      const state = await env.client.workflow.getHandle(handle.workflowId).query(sepayConnectionQuery);
+      if (state.status !== 'connected' || state.refreshes !== 1) throw new Error(`sepay-credentials-refresh-then-continue-as-new: ${JSON.stringify(state)}`);
+      await env.client.workflow.getHandle(handle.workflowId).terminate('recorded');
+      return { workflowId: handle.workflowId, runId: firstRunId };
+    },
+    // A consent the user revoked: the monthly keep-alive refresh is refused and the connection needs consent again.
+    'sepay-credentials-consent-lost': async (referenceId: string) => {
+      const handle = await connectedSepay(`sepay-credentials-${referenceId}`, {});
+      await sepayControl('POST', '/sepay/tokens/revoke');
+      await env.sleep('28 days');
+      const state = await handle.query(sepayConnectionQuery);
+      if (state.status !== 'consent_needed') throw new Error(`sepay-credentials-consent-lost: ${JSON.stringify(state)}`);
+      await handle.terminate('recorded');
+      return handle.workflowId;
+    },
+  });
+
   const selected = Object.entries(scenarios).filter(([name]) => only === null || only.some((prefix) => name.startsWith(prefix)));
   if (selected.length === 0) throw new Error(`no scenario matches --only ${only?.join(',')}; scenarios: ${Object.keys(scenarios).join(', ')}`);
 
   await workflowWorker.runUntil(
-    activityWorker.runUntil(tingeeWorker.runUntil(async () => {
+    activityWorker.runUntil(tingeeWorker.runUntil(sepayWorker.runUntil(async () => {
       for (const [name, run] of selected) {
         const file = join(OUT, `${name}.json`);
         if (existsSync(file) && !force) {
           process.stdout.write(`kept ${name}: test/histories/${name}.json exists (--force re-records it)\n`);
           continue;
         }
-        const workflowId = await run(`REPLAY-${name}`);
-        const history = await env.client.workflow.getHandle(workflowId).fetchHistory();
+        const recorded = await run(`REPLAY-${name}`);
+        const { workflowId, runId } = typeof recorded === 'string' ? { workflowId: recorded, runId: undefined } : recorded;
+        const history = await env.client.workflow.getHandle(workflowId, runId).fetchHistory();
         writeFileSync(file, `${JSON.stringify(JSON.parse(historyToJSON(history)), null, 2)}\n`);
         process.stdout.write(`recorded ${name}: ${history.events?.length} events\n`);
       }
-    })),
+    }))),
   );
   await sandbox.close();
   await env.teardown();
