@@ -31,7 +31,7 @@ export interface ClusterPorts {
   history: [number, number];
   matching: number;
   temporalWorker: number;
-  /** Membership (ringpop) ports: frontend, history-1, history-2, matching, worker. */
+  /** Membership (ringpop) ports: frontend, history-1, history-2, matching, worker. Below 32768: stored as a smallint. */
   membership: [number, number, number, number, number];
   ui: number;
   gateway: number;
@@ -363,8 +363,6 @@ function temporalConfig(spec: TemporalProcessSpec, ports: ClusterPorts, tls: Clu
 }
 
 const DYNAMIC_CONFIG = {
-  // Update-with-start (payouts, payment requests), as the dev server is started with.
-  'frontend.enableExecuteMultiOperation': [{ value: true }],
   'limit.maxIDLength': [{ value: 255 }],
   // Search attributes added by `npx dongflow setup` are seen at once, not after the cache's refresh.
   'system.forceSearchAttributesCacheRefreshOnRead': [{ value: true }],
