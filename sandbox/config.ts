@@ -34,6 +34,8 @@ export interface SandboxOptions {
     redirectUri?: string | null;
     /** SePay's 3 requests per second. */
     requestsPerSecond?: number;
+    /** Keeps grants, role and company across restarts (env SANDBOX_SEPAY_STATE_FILE); unset, memory only. */
+    stateFile?: string | null;
   };
   /** Multiplies every sandbox duration (default 1; env SANDBOX_TIME_SCALE). */
   timeScale?: number;
@@ -121,6 +123,7 @@ export function resolveSandboxConfig(options: SandboxOptions = {}, env: NodeJS.P
       clientSecret: nonEmpty('SePay client secret', sepay.clientSecret ?? (env.SANDBOX_SEPAY_CLIENT_SECRET || env.SEPAY_CLIENT_SECRET || SEPAY_DEFAULTS.clientSecret)),
       redirectUri: sepay.redirectUri !== undefined ? webhookUrlOf('redirectUri', sepay.redirectUri) : webhookUrlOf('SEPAY_REDIRECT_URI', env.SEPAY_REDIRECT_URI),
       requestsPerSecond: positive('requestsPerSecond', sepay.requestsPerSecond ?? SEPAY_DEFAULTS.requestsPerSecond),
+      stateFile: sepay.stateFile !== undefined ? sepay.stateFile : env.SANDBOX_SEPAY_STATE_FILE || SEPAY_DEFAULTS.stateFile,
     },
     timeScale: nonNegative(
       options.timeScale === undefined ? 'SANDBOX_TIME_SCALE' : 'timeScale',

@@ -168,7 +168,14 @@ export async function startStack({ config, logger, sandbox: sandboxOptions, runW
         // Tingee played with the credentials we sign with (TINGEE_CLIENT_ID / TINGEE_SECRET_KEY or its defaults).
         tingee: { clientId: config.tingee.clientId, secretKey: config.tingee.secretKey, ...sandboxOptions?.tingee },
         // SePay's sandbox knows our OAuth client and sends the browser back to our callback only.
-        sepay: { clientId: config.sepay.clientId, clientSecret: config.sepay.clientSecret, redirectUri: config.sepay.redirectUri, ...sandboxOptions?.sepay },
+        // Its grants live in the data folder: SePay outlives our processes, so a consent survives a restart.
+        sepay: {
+          clientId: config.sepay.clientId,
+          clientSecret: config.sepay.clientSecret,
+          redirectUri: config.sepay.redirectUri,
+          stateFile: resolve(config.dataDir, 'sandbox-sepay.json'),
+          ...sandboxOptions?.sepay,
+        },
         port: config.sandbox.port,
         host: config.sandbox.host,
       });

@@ -9,7 +9,7 @@ export const sepayControls: FastifyPluginAsync<{ sepay: SepayState }> = async (a
   // Ours: the user removes the app's access at SePay (every refresh token stops working), to test a lost consent.
   app.post('/tokens/revoke', async () => ({ revoked: sepay.revokeRefreshTokens() }));
   app.put('/user', async (request) => {
-    sepay.role = parse(z.strictObject({ role: z.string().min(1) }), request.body).role;
+    sepay.setRole(parse(z.strictObject({ role: z.string().min(1) }), request.body).role);
     return { role: sepay.role };
   });
   app.get('/company', async () => ({ ...sepay.company, role: sepay.role }));

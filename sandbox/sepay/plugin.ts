@@ -153,7 +153,7 @@ export const sepayApi: FastifyPluginAsync<SepayApiOptions> = async (app, { sepay
     const outcome = validateConfigurations(body);
     if (outcome.kind === 'bad_request') throw new SepayApiError(400, MESSAGES[400]);
     if (outcome.kind === 'refused') return send(request, reply, 200, { status: 'success', data: { status: false, message: outcome.message } });
-    if (outcome.formats) sepay.company.configurations.payment_code_formats = outcome.formats;
+    if (outcome.formats) sepay.setPaymentCodeFormats(outcome.formats);
     return send(request, reply, 200, { status: 'success', data: { status: true, data: sepay.company.configurations } });
   });
 };

@@ -3,6 +3,8 @@
  * on every refresh), the test user's role, the company, the 3-requests-per-second limit and the counters tests read.
  */
 import { createHmac, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 
 export interface SepayConfig {
   clientId: string;
@@ -11,6 +13,11 @@ export interface SepayConfig {
   redirectUri: string | null;
   /** SePay's limit: 3 requests per second per IP. */
   requestsPerSecond: number;
+  /**
+   * Where grants, the role and the company are kept across restarts of the sandbox (SePay outlives our processes:
+   * a consent must survive `npm start` being stopped and started again). Null: memory only.
+   */
+  stateFile: string | null;
 }
 
 export const SEPAY_DEFAULTS: SepayConfig = {
@@ -18,6 +25,7 @@ export const SEPAY_DEFAULTS: SepayConfig = {
   clientSecret: 'sandbox-sepay-secret',
   redirectUri: null,
   requestsPerSecond: 3,
+  stateFile: null,
 };
 
 /** Lifetimes from SePay's OAuth docs (reference/providers.md): code 5 minutes, access token 1 hour, refresh token 1 month. */
@@ -93,7 +101,9 @@ export class SepayState {
   constructor(
     readonly config: SepayConfig,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    if (config.stateFile && existsSync(config.stateFile)) this.load(config.stateFile);
+  }
 
   reset(): void {
     this.role = 'Admin';
@@ -103,6 +113,42 @@ export class SepayState {
     this.accessTokens.clear();
     this.refreshTokens.clear();
     this.buckets.clear();
+    this.save();
+  }
+
+  setRole(role: string): void {
+    this.role = role;
+    this.save();
+  }
+
+  setPaymentCodeFormats(formats: SandboxPaymentCodeFormat[]): void {
+    this.company.configurations.payment_code_formats = formats;
+    this.save();
+  }
+
+  /** Written whole, then renamed over the old file: a crash leaves the old state or the new, never half. */
+  private save(): void {
+    const file = this.config.stateFile;
+    if (!file) return;
+    mkdirSync(dirname(file), { recursive: true });
+    const state = { role: this.role, company: this.company, stats: this.stats, accessTokens: [...this.accessTokens], refreshTokens: [...this.refreshTokens] };
+    writeFileSync(`${file}.tmp`, JSON.stringify(state), { mode: 0o600 });
+    renameSync(`${file}.tmp`, file);
+  }
+
+  private load(file: string): void {
+    const state = JSON.parse(readFileSync(file, 'utf8')) as {
+      role: string;
+      company: SandboxCompany;
+      stats: SepayStats;
+      accessTokens: [string, Grant][];
+      refreshTokens: [string, RefreshGrant][];
+    };
+    this.role = state.role;
+    this.company = state.company;
+    this.stats = state.stats;
+    for (const [token, grant] of state.accessTokens) this.accessTokens.set(token, grant);
+    for (const [token, grant] of state.refreshTokens) this.refreshTokens.set(token, grant);
   }
 
   /**
@@ -144,6 +190,7 @@ export class SepayState {
     const refreshToken = randomBytes(32).toString('base64url');
     this.accessTokens.set(accessToken, { scopes, expiresAt: now + ACCESS_TOKEN_TTL_SECONDS * 1000 });
     this.refreshTokens.set(refreshToken, { scopes, expiresAt: now + REFRESH_TOKEN_TTL_MS, rotated: false, revoked: false });
+    this.save();
     return { access_token: accessToken, refresh_token: refreshToken, expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: scopes.join(' ') };
   }
 
@@ -153,6 +200,7 @@ export class SepayState {
     if (!grant) return 'invalid';
     if (grant.rotated) {
       this.stats.refreshTokenReuses += 1;
+      this.save();
       return 'reused';
     }
     if (grant.revoked || grant.expiresAt <= this.now()) return 'invalid';
@@ -170,12 +218,14 @@ export class SepayState {
   expireAccessTokens(): number {
     const now = this.now();
     for (const grant of this.accessTokens.values()) grant.expiresAt = Math.min(grant.expiresAt, now);
+    this.save();
     return this.accessTokens.size;
   }
 
   /** Control: the user removed the app's access; every refresh token stops working. */
   revokeRefreshTokens(): number {
     for (const grant of this.refreshTokens.values()) grant.revoked = true;
+    this.save();
     return this.refreshTokens.size;
   }
 
