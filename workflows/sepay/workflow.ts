@@ -120,13 +120,16 @@ export async function sepayCredentialsWorkflow(input: SepayCredentialsInput = {}
     refreshing = true;
     try {
       const issued = await tokens.refreshSepayToken({ refreshToken: grant.refreshToken });
-      // One step: the rotated refresh token replaces the old one as the activity's result is applied.
-      state.grant = grantFrom(issued, grant.scopes);
-      state.lastRefreshedAt = Date.now();
-      state.refreshes += 1;
-      grantVersion += 1;
+      // A consent completed during the refresh wins: its grant is newer than the one refreshed.
+      if (state.grant === grant) {
+        // One step: the rotated refresh token replaces the old one as the activity's result is applied.
+        state.grant = grantFrom(issued, grant.scopes);
+        state.lastRefreshedAt = Date.now();
+        state.refreshes += 1;
+        grantVersion += 1;
+      }
     } catch (err) {
-      if (failureType(err) === SepayFailureType.ConsentNeeded) {
+      if (failureType(err) === SepayFailureType.ConsentNeeded && state.grant === grant) {
         loseConsent('SePay refused the refresh token (expired, revoked, or already used by an interrupted refresh)');
       }
       throw asUpdateFailure(err);
