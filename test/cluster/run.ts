@@ -10,23 +10,18 @@
  * Prints a table; exits 1 on any violation. The cluster's logs stay in the data folder when something fails.
  */
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TLSConfig } from '@temporalio/client';
 import { Connection } from '@temporalio/client';
 import { FinanClient } from '../../providers/finan/client';
-import { FINAN_SOURCE_ACCOUNT_ID } from '../../sandbox/server';
-import type { ClusterPorts, RunningCluster } from '../../scripts/cluster/cluster';
+import type { RunningCluster } from '../../scripts/cluster/cluster';
 import { startCluster, TLS_SERVER_NAME } from '../../scripts/cluster/cluster';
 import { ensureClusterTools } from '../../scripts/cluster/tools';
-import { paymentControls } from '../helpers/payment-controls';
-import { freePort } from '../helpers/ports';
-import { sandboxControls } from '../helpers/sandbox-controls';
-import { eventually, gatewayApi } from '../helpers/stack';
+import { eventually } from '../helpers/stack';
+import type { Flows } from './flows';
+import { FLOW_DEADLINE_MS, flowsFor, freePorts, PAYMENT_AMOUNT } from './flows';
 
-const FLOW_DEADLINE_MS = 300_000;
-const PAYMENT_AMOUNT = 250_000;
 
 interface PhaseRow {
   phase: string;
@@ -40,120 +35,24 @@ interface PhaseRow {
 const t0 = Date.now();
 const say = (line: string) => process.stdout.write(`[${String(Math.round((Date.now() - t0) / 1000)).padStart(4)}s] ${line}\n`);
 
-/** A free port below 32768 (Temporal keeps membership ports in a smallint column; the kernel's free ports are higher). */
-async function freeLowPort(taken: Set<number>): Promise<number> {
-  for (;;) {
-    const port = 20_000 + Math.floor(Math.random() * 12_000);
-    if (taken.has(port)) continue;
-    const free = await new Promise<boolean>((resolvePromise) => {
-      const server = createServer();
-      server.once('error', () => resolvePromise(false));
-      server.listen(port, '127.0.0.1', () => server.close(() => resolvePromise(true)));
-    });
-    if (free) {
-      taken.add(port);
-      return port;
-    }
-  }
-}
-
-async function freePorts(): Promise<ClusterPorts> {
-  const p = async () => freePort();
-  const taken = new Set<number>();
-  const low = async () => freeLowPort(taken);
-  return {
-    postgres: await p(),
-    frontend: await p(),
-    frontendHttp: await p(),
-    history: [await p(), await p()],
-    matching: await p(),
-    temporalWorker: await p(),
-    membership: [await low(), await low(), await low(), await low(), await low()],
-    ui: await p(),
-    gateway: await p(),
-    sandbox: await p(),
-    codec: await p(),
-    workerMetrics: [await p(), await p()],
-  };
-}
-
-function flowsFor(cluster: RunningCluster) {
-  const api = gatewayApi({ gatewayUrl: cluster.gatewayUrl, devApiKey: cluster.apiKey });
-  const sandbox = sandboxControls(cluster.sandboxUrl);
-  const payments = paymentControls(cluster.sandboxUrl);
-  /** Retries what a backend would retry: no answer, or a 5xx while Temporal is failing over. */
-  const call = async (method: 'GET' | 'POST', path: string, body?: unknown, headers?: Record<string, string>) =>
-    eventually(
-      () => api.call(method, path, body, headers).catch((err: unknown) => ({ status: 0, headers: new Headers(), body: { error: String(err) } })),
-      (r) => r.status > 0 && r.status < 500,
-      FLOW_DEADLINE_MS,
-      500,
-    );
-  const payoutState = (ref: string) => call('GET', `/v1/payouts/${ref}`);
-  const paymentState = (ref: string) => call('GET', `/v1/payment-requests/${ref}`);
-
-  return {
-    sandbox,
-    async startPayout(ref: string): Promise<void> {
-      const created = await call('POST', '/v1/payouts', {
-        referenceId: ref,
-        accountId: FINAN_SOURCE_ACCOUNT_ID,
-        amount: 6_000_000,
-        beneficiaryAccountName: 'NGUYEN VAN A',
-        beneficiaryAccountNumber: '1234567890',
-        beneficiaryBankId: '161',
-        description: 'thanh toan don hang',
-      });
-      // 409: a retried start whose first attempt had started the flow.
-      if (created.status !== 202 && created.status !== 409) throw new Error(`POST /v1/payouts ${ref} answered ${created.status}: ${JSON.stringify(created.body)}`);
-    },
-    async waitingForOtp(ref: string): Promise<string> {
-      const state = await eventually(() => payoutState(ref), (r) => r.status === 200 && r.body.status !== 'creating', FLOW_DEADLINE_MS, 500);
-      if (state.body.status !== 'waiting_confirm') throw new Error(`${ref} is ${state.body.status}, not waiting_confirm`);
-      return state.body.payoutId as string;
-    },
-    async submitOtp(ref: string, payoutId: string): Promise<void> {
-      const code = await sandbox.otp(payoutId);
-      // The same Idempotency-Key makes a retried submission return the first one's outcome.
-      const outcome = await call('POST', `/v1/payouts/${ref}/otp`, { code }, { 'idempotency-key': `otp-${ref}` });
-      if (outcome.status !== 200) throw new Error(`OTP for ${ref} answered ${outcome.status}: ${JSON.stringify(outcome.body)}`);
-    },
-    async payoutFinal(ref: string): Promise<string> {
-      const state = await eventually(() => payoutState(ref), (r) => r.status === 200 && ['success', 'failed', 'expired', 'cancelled', 'unavailable'].includes(r.body.status), FLOW_DEADLINE_MS, 1_000);
-      return state.body.status as string;
-    },
-    async requestPayment(ref: string): Promise<string> {
-      const created = await call('POST', '/v1/payment-requests', { referenceId: ref, accountId: FINAN_SOURCE_ACCOUNT_ID, amount: PAYMENT_AMOUNT, description: `don hang ${ref.slice(-6)}` });
-      if (created.status !== 201 && created.status !== 409) throw new Error(`POST /v1/payment-requests ${ref} answered ${created.status}: ${JSON.stringify(created.body)}`);
-      const state = await eventually(() => paymentState(ref), (r) => r.status === 200 && Boolean(r.body.bankTransfer?.remark), FLOW_DEADLINE_MS, 500);
-      return state.body.bankTransfer.remark as string;
-    },
-    async pay(remark: string): Promise<void> {
-      await payments.transfer(remark, PAYMENT_AMOUNT);
-    },
-    async paymentCounted(ref: string): Promise<{ status: string; paidAmount: number; payments: number }> {
-      const state = await eventually(() => paymentState(ref), (r) => r.status === 200 && r.body.paidAmount >= PAYMENT_AMOUNT, FLOW_DEADLINE_MS, 1_000);
-      return { status: state.body.status, paidAmount: state.body.paidAmount, payments: (state.body.payments ?? []).length };
-    },
-  };
-}
-
-type Flows = ReturnType<typeof flowsFor>;
 
 /** The invariants, from Finan's own lists and the sandbox's ledger: one line per violation. */
-async function violations(cluster: RunningCluster, flows: Flows, payouts: Map<string, string>, paid: Map<string, { status: string; paidAmount: number; payments: number }>): Promise<string[]> {
+/** Read afresh from the gateway, not from what the phase saw: a payment counted twice later would show here. */
+async function violations(cluster: RunningCluster, flows: Flows, payoutRefs: Iterable<string>, paymentRefs: Iterable<string>): Promise<string[]> {
   const found: string[] = [];
   const finan = new FinanClient({ baseUrl: `${cluster.sandboxUrl}/finan/open`, clientId: 'sandbox-client', secretKey: 'sandbox-secret' });
   const listed = (await finan.listPayouts()).data;
   const ledger = await flows.sandbox.ledger();
-  for (const [ref, status] of payouts) {
+  for (const ref of payoutRefs) {
+    const status = await flows.payoutFinal(ref);
     if (status !== 'success') found.push(`payout ${ref} ended ${status}, not success`);
     const atFinan = listed.filter((p) => p.reference_id === ref).length;
     if (atFinan !== 1) found.push(`payout ${ref}: ${atFinan} payouts at Finan`);
     const transfers = ledger.filter((t) => t.reference_id === ref).length;
     if (transfers > 1 || (status === 'success' && transfers !== 1)) found.push(`payout ${ref}: ${transfers} transfers in the ledger`);
   }
-  for (const [ref, state] of paid) {
+  for (const ref of paymentRefs) {
+    const state = await flows.paymentNow(ref);
     if (state.status !== 'paid') found.push(`payment request ${ref} is ${state.status}, not paid`);
     if (state.paidAmount !== PAYMENT_AMOUNT || state.payments !== 1) found.push(`payment request ${ref}: paid ${state.paidAmount} in ${state.payments} payments (one transfer of ${PAYMENT_AMOUNT} was made)`);
     const requests = (await finan.listPaymentRequests({ referenceId: ref })).data.length;
@@ -224,7 +123,7 @@ async function main(): Promise<void> {
       const result = await body();
       result.payouts.forEach((v, k) => allPayouts.set(k, v));
       result.payments.forEach((v, k) => allPayments.set(k, v));
-      const found = await violations(cluster!, flows, result.payouts, result.payments);
+      const found = await violations(cluster!, flows, result.payouts.keys(), result.payments.keys());
       rows.push({ phase: name, flows: result.flows, kills: result.kills ?? 0, restarts: result.restarts ?? 0, violations: found, seconds: Math.round((Date.now() - begun) / 1000) });
       for (const v of found) say(`  VIOLATION ${v}`);
     };
@@ -329,7 +228,7 @@ async function main(): Promise<void> {
     });
 
     // Earlier flows are still right after the failures (nothing re-ran, nothing paid again).
-    const again = await violations(cluster, flows, allPayouts, allPayments);
+    const again = await violations(cluster, flows, allPayouts.keys(), allPayments.keys());
     rows.push({ phase: 'all flows re-checked at the end', flows: allPayouts.size + allPayments.size, kills: 0, restarts: 0, violations: again, seconds: 0 });
     failed = rows.some((r) => r.violations.length > 0);
   } catch (err) {
