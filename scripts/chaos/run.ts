@@ -35,7 +35,7 @@ export interface ChaosOptions {
 }
 
 export const QUICK: Omit<ChaosOptions, 'seed'> = { flows: 40, concurrency: 20, meanGapMs: 5_000, paymentTtlSeconds: 20, otpTimeoutSeconds: 30, reconcileEverySeconds: 10 };
-export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, concurrency: 40, meanGapMs: 9_000, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
+export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, concurrency: 40, meanGapMs: 5_000, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
 
 export interface ChaosReport {
   seed: number;
