@@ -77,12 +77,18 @@ export function createReconciliationClient(client: Client, options: Reconciliati
 
   /** The final or current state of a flow that counts payments; undefined when no such flow was ever started. */
   const countingState = async (handle: WorkflowHandle): Promise<{ running: boolean; state: CountingFlowState | undefined } | undefined> => {
-    let running: boolean;
+    let status: string;
     try {
-      running = (await handle.describe()).status.name === 'RUNNING';
+      status = (await handle.describe()).status.name;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return undefined;
       throw err;
+    }
+    const running = status === 'RUNNING';
+    if (status === 'COMPLETED') {
+      // A completed flow's result is its final state, read from its history: no worker needed, unlike a query, which
+      // fails while workers restart and would make a payment the flow counted look late.
+      return { running, state: (await handle.result()) as CountingFlowState };
     }
     try {
       return { running, state: await handle.query<CountingFlowState>('status') };
