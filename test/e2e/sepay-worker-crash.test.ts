@@ -72,9 +72,12 @@ async function refreshPending(minAttempt: number): Promise<void> {
   );
 }
 
+/** Starting a consent needs the worker: a new worker process takes a while to poll on a busy machine. */
+const authorizeUrl = async (): Promise<string> => (await eventually(() => api.get('/v1/sepay/authorize'), (r) => r.status === 200)).body.url;
+
 test('a consent through a worker of its own', async () => {
   await startWorker();
-  const back = await consent((await api.get('/v1/sepay/authorize')).body.url);
+  const back = await consent(await authorizeUrl());
   expect(back.body).toMatchObject({ status: 'connected' });
 });
 
@@ -126,7 +129,7 @@ test('a refresh whose answer is lost after SePay rotated the token ends consent_
   expect((await sepay.stats()).refreshTokenReuses).toBeGreaterThanOrEqual(1);
 
   // A person consents again, and everything works.
-  expect((await consent((await api.get('/v1/sepay/authorize')).body.url)).body).toMatchObject({ status: 'connected' });
+  expect((await consent(await authorizeUrl())).body).toMatchObject({ status: 'connected' });
   expect((await api.get('/v1/sepay/company')).status).toBe(200);
 }, 180_000);
 

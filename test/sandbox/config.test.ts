@@ -13,7 +13,7 @@ describe('sandbox configuration', () => {
         webhookSecret: 'sandbox-secret',
         webhookTimeoutMs: 10_000,
       },
-      sepay: { clientId: 'sandbox-sepay-client', clientSecret: 'sandbox-sepay-secret', redirectUri: null, requestsPerSecond: 3 },
+      sepay: { clientId: 'sandbox-sepay-client', clientSecret: 'sandbox-sepay-secret', redirectUri: null, requestsPerSecond: 3, stateFile: null },
       tingee: { clientId: 'sandbox-tingee-client', secretKey: 'sandbox-tingee-secret', timestampWindowMs: 600_000 },
     });
   });
