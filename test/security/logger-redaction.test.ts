@@ -43,6 +43,12 @@ describe('log redaction (config/logger.ts)', () => {
     expect(lines.join('')).toContain('[redacted]');
   });
 
+  it("redacts SePay's one-time code and state in a logged URL, and tokens in any query, keeping the rest", () => {
+    const output = logged({ req: { url: '/v1/sepay/callback?state=st-9f2&code=c0de-77&x=1' }, link: 'https://x.example/cb?access_token=at-1&refresh_token=rt-2' });
+    for (const secret of ['st-9f2', 'c0de-77', 'at-1', 'rt-2']) expect(output).not.toContain(secret);
+    expect(output).toContain('/v1/sepay/callback?state=[redacted]&code=[redacted]&x=1');
+  });
+
   it('keeps everything else', () => {
     const output = logged({ referenceId: 'PO-42', amount: 50_000, nested: { payoutId: 'p-1' } });
     expect(output).toContain('PO-42');
