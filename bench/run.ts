@@ -233,6 +233,27 @@ async function main(): Promise<void> {
       return { endToEndMs: elapsed(started), otpMs };
     };
 
+    /** The same payout through the TypeScript library (what a Node backend imports), without the gateway's HTTP. */
+    const libraryPayout = async (referenceId: string): Promise<PayoutTiming> => {
+      const started = performance.now();
+      await stack.payouts.startPayout({ referenceId, ...BENCH_PAYOUT });
+      const workflowId = payoutWorkflowId(referenceId);
+      const payoutId = await awaitHistory(
+        stack.client,
+        workflowId,
+        (e) => (upsertedAttribute(e, 'DongflowStatus') === 'waiting_confirm' ? String(upsertedAttribute(e, 'DongflowProviderId')) : undefined),
+        FLOW_TIMEOUT_MS,
+      );
+      const code = await sandbox.otp(payoutId);
+      const sent = performance.now();
+      const answered = await stack.payouts.submitOtp(referenceId, code);
+      const otpMs = elapsed(sent);
+      if (answered.accepted !== true) throw new Error(`OTP answered ${JSON.stringify(answered)}`);
+      const result = (await stack.client.workflow.getHandle(workflowId).result()) as { status: string };
+      if (result.status !== 'success') throw new Error(`payout ${referenceId} ended ${result.status}`);
+      return { endToEndMs: elapsed(started), otpMs };
+    };
+
     const floorPayout = async (referenceId: string): Promise<PayoutTiming> => {
       const started = performance.now();
       const workflowId = `floor-po-${referenceId}`;
@@ -360,6 +381,13 @@ async function main(): Promise<void> {
       say(`  payouts × ${c}: floor ${floor.rate.toFixed(2)}/s, dongflow ${dongflow.rate.toFixed(2)}/s`);
       return { concurrency: c, rate: floor.rate + dongflow.rate };
     });
+    // What the gateway costs: the best level again, through the library, beside the floor.
+    const libraryAt = best(payoutLevels)!.concurrency;
+    const libraryPair = await pair(libraryAt, async () => undefined, async () => undefined, (side, round) =>
+      side === 'floor' ? level('floor-po-lib', libraryAt, Math.ceil(PLAN.perLevel(libraryAt) / PLAN.rounds), floorPayout, round) : level('po-lib', libraryAt, Math.ceil(PLAN.perLevel(libraryAt) / PLAN.rounds), libraryPayout, round),
+    );
+    say(`  payouts through the library × ${libraryAt}: floor ${libraryPair.floor.rate.toFixed(2)}/s, dongflow ${libraryPair.dongflow.rate.toFixed(2)}/s`);
+
     const floorPaymentLevels: Level<PaymentTiming>[] = [];
     const paymentLevels: Level<PaymentTiming>[] = [];
     await sweep(PLAN.levels, async (c) => {
@@ -426,6 +454,7 @@ async function main(): Promise<void> {
     const scenarios: Scenario[] = [
       row(`payout end to end, best of ${payoutLevels.map((l) => l.concurrency).join('/')} (at ${bestPayout.concurrency})`, 'payouts/s', bestPayout.rate, bestFloorPayout.rate, 'higher', ratioAtLeast(bestFloorPayout.rate, 0.8)),
       row(`payout end to end, default Finan limit ${config.finan.maxRequestsPerSecond}/s`, 'payouts/s', limitedPayouts.rate, bestFloorPayout.rate, 'higher'),
+      row(`payout end to end through the library, no gateway (at ${libraryAt})`, 'payouts/s', libraryPair.dongflow.rate, libraryPair.floor.rate, 'higher'),
       row(`payment request paid, best of ${paymentLevels.map((l) => l.concurrency).join('/')} (at ${bestPayment.concurrency})`, 'requests/s', bestPayment.rate, bestFloorPayment.rate, 'higher', ratioAtLeast(bestFloorPayment.rate, 0.8)),
       row('OTP update round trip p50, idle', 'ms', lat(idlePayouts, (t) => t.otpMs).p50, lat(idleFloorPayouts, (t) => t.otpMs).p50, 'lower'),
       row('OTP update round trip p99, idle', 'ms', lat(idlePayouts, (t) => t.otpMs).p99, lat(idleFloorPayouts, (t) => t.otpMs).p99, 'lower', under(100)),
@@ -479,6 +508,7 @@ async function main(): Promise<void> {
         paymentRequest: paymentLevels.map(levelSummary),
         floorPaymentRequest: floorPaymentLevels.map(levelSummary),
         payoutDefaultFinanLimit: levelSummary(limitedPayouts),
+        payoutThroughLibrary: { dongflow: levelSummary(libraryPair.dongflow), floor: levelSummary(libraryPair.floor) },
       },
       historyShapes,
       openRequests: open,
