@@ -70,8 +70,8 @@ function escapeXml(text: string): string {
  * figures and the ratio; scenarios without a floor get dongflow's bar alone, full width.
  */
 export function svgChart(scenarios: readonly Scenario[], title: string): string {
-  const labelWidth = 330;
-  const barWidth = 420;
+  const labelWidth = 560;
+  const barWidth = 360;
   const rowHeight = 34;
   const top = 40;
   const width = labelWidth + barWidth + 170;

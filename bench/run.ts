@@ -726,8 +726,9 @@ async function main(): Promise<void> {
         () => finan.listPaymentRequests({}).then((l) => l.data.filter((r) => r.payments.some((p) => !(Date.parse(p.created_at) < Date.parse(since))))),
         () => finan.listPaymentRequestsPaidSince(since),
       );
-      const mark = new Date(Date.now() + 1).toISOString();
-      await new Promise((r) => setTimeout(r, 5));
+      // Finan's payment times have whole seconds: the mark is a whole second, and the new payments come after it.
+      const mark = new Date(Math.ceil(Date.now() / 1000) * 1000).toISOString();
+      await new Promise((r) => setTimeout(r, Date.parse(mark) - Date.now() + 10));
       await seed(10, 'new');
       const steady = await measure(mark);
       await webhookTo(gatewayWebhook);
