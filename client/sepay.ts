@@ -15,6 +15,7 @@ import { WORKFLOW_TASK_QUEUE } from '../workflows/common/task-queues';
 import type { SepayCompany, SepayCompanyConfigurations, SepayConnectionView, SepayCredentialsInput } from '../workflows/sepay/messages';
 import {
   beginConsentUpdate,
+  cachedPaymentCodeFormatsQuery,
   completeConsentUpdate,
   connectionView,
   getCompanyUpdate,
@@ -165,7 +166,12 @@ export function createSepayConnectionClient(client: Client, options: SepayConnec
     /** The payment code in a transfer's text by the company's active formats (read from SePay at most every 5 minutes). */
     async findPaymentCode(body: unknown): Promise<{ paymentCode: string | null }> {
       const { text } = parseOrThrow(FindPaymentCodeRequestSchema, body);
-      const formats = await guarded(() => handle.executeUpdate(paymentCodeFormatsUpdate, { args: [{ maxAgeMs: formatsMaxAgeMs }] }).catch(notConnected), SEPAY_CALL_TIMEOUT_MS);
+      // A query first: the finder runs once per bank transfer, and a query writes nothing to history.
+      const cached = await guarded(() => handle.query(cachedPaymentCodeFormatsQuery).catch(notConnected));
+      const formats =
+        cached && Date.now() - cached.readAt <= formatsMaxAgeMs
+          ? cached.formats
+          : await guarded(() => handle.executeUpdate(paymentCodeFormatsUpdate, { args: [{ maxAgeMs: formatsMaxAgeMs }] }).catch(notConnected), SEPAY_CALL_TIMEOUT_MS);
       return { paymentCode: findPaymentCode(text, formats) };
     },
   };

@@ -110,6 +110,11 @@ test("the finder uses the company's active formats", async () => {
   expect(await find('MBVCB.3278.dh 1234567.CT tu 0123 toi 456')).toBe('DH1234567');
   expect(await find('thanh toan TT12A')).toBeNull(); // TT is not active
   expect(await find('chuyen tien an trua')).toBeNull();
+  // Formats read within 5 minutes are used as they are: a find then writes nothing to the flow's history.
+  const flow = stack.client.workflow.getHandle('sepay-credentials');
+  const before = (await flow.describe()).historyLength;
+  expect(await find('dh 7654321')).toBe('DH7654321');
+  expect((await flow.describe()).historyLength).toBe(before);
 });
 
 test('an access token SePay refuses (401) is refreshed once and the call retried', async () => {

@@ -120,6 +120,8 @@ export const updatePaymentCodeFormatsUpdate = defineUpdate<SepayCompanyConfigura
 /** The company's formats, read from SePay when the last read is older than `maxAgeMs`. */
 export const paymentCodeFormatsUpdate = defineUpdate<PaymentCodeFormat[], [{ maxAgeMs: number }]>('paymentCodeFormats');
 export const sepayConnectionQuery = defineQuery<SepayConnectionView>('status');
+/** The formats last read or written and when (epoch ms), or null: read without writing history, for the finder. */
+export const cachedPaymentCodeFormatsQuery = defineQuery<{ formats: PaymentCodeFormat[]; readAt: number } | null>('cachedPaymentCodeFormats');
 
 export function connectionView(state: SepayCredentialsState, now: number): SepayConnectionView {
   const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());

@@ -28,6 +28,7 @@ import { SEPAY_TASK_QUEUE } from '../common/task-queues';
 import type { IssuedTokens, SepayConnectionStatus, SepayCredentialsInput, SepayGrant } from './messages';
 import {
   beginConsentUpdate,
+  cachedPaymentCodeFormatsQuery,
   completeConsentUpdate,
   connectionView,
   getCompanyUpdate,
@@ -158,6 +159,7 @@ export async function sepayCredentialsWorkflow(input: SepayCredentialsInput = {}
   const pending = (stateHash: string) => state.pendingConsents.some((p) => p.stateHash === stateHash && p.expiresAt > Date.now());
 
   setHandler(sepayConnectionQuery, () => connectionView(state, Date.now()));
+  setHandler(cachedPaymentCodeFormatsQuery, () => (state.status === 'connected' ? state.formats : null));
 
   setHandler(
     beginConsentUpdate,
