@@ -70,7 +70,7 @@ export interface ClusterOptions {
   dongflowEnv?: Record<string, string>;
 }
 
-/** One process of the cluster: its log is `<dataDir>/logs/<name>.log`; it can be killed and started again. */
+/** One process of the cluster: its log is `<dataDir>/logs/<name>.log`; it can be killed (`stop`) and started again (`start`). */
 export class ClusterProcess {
   child: ChildProcess | undefined;
   constructor(
@@ -104,11 +104,6 @@ export class ClusterProcess {
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
     await exited;
     clearTimeout(timer);
-  }
-
-  async restart(): Promise<void> {
-    await this.stop();
-    this.start();
   }
 
   logTail(lines = 30): string {
