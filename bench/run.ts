@@ -131,14 +131,25 @@ function failuresOf<T>(outcomes: PromiseSettledResult<T>[]): string[] {
 async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-bench-'));
   // Logs at the level `npm start` uses, into a file: their cost is counted, the table stays readable.
-  const config = await isolatedConfig(dataDir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' });
+  let config = await isolatedConfig(dataDir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' });
   const logger = createLogger({ level: config.logLevel, destination: pino.destination({ dest: join(dataDir, 'dongflow.log'), sync: false, mkdir: true }) });
   const counter = new ProviderCallCounter();
   const startedAt = new Date().toISOString();
   const load = loadavg();
   say(`dongflow bench${QUICK ? ' --quick' : ''}: data ${dataDir}, load average ${load.map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
 
-  const stack = await startStack({ config, logger, runWorker: false, sandbox: { finan: { processingDelayMs: PROCESSING_DELAY_MS }, logger: counter.sandboxLogger() } });
+  const start = () => startStack({ config, logger, runWorker: false, sandbox: { finan: { processingDelayMs: PROCESSING_DELAY_MS }, logger: counter.sandboxLogger() } });
+  let stack: Awaited<ReturnType<typeof startStack>>;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      stack = await start();
+      break;
+    } catch (err) {
+      // A free port taken by another process between the pick and the listen (a shared machine): pick again.
+      if (attempt >= 3 || !String((err as Error).message).includes('EADDRINUSE')) throw err;
+      config = await isolatedConfig(dataDir, { LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info' });
+    }
+  }
   const stops: (() => Promise<void>)[] = [];
   let failed = false;
   const problems: string[] = [];
