@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { PAYOUT_DEFAULTS } from '../../workflows/payout/rules';
 import type { Violation } from './checks';
 import { historyFindings, moneyViolations, secretsSweep } from './checks';
 import type { Driver, FlowRecord } from './flows';
@@ -41,6 +42,8 @@ export interface ChaosReport {
   seed: number;
   flows: { total: number; payouts: number; paymentRequests: number; invoices: number; payments: number };
   finalStatuses: Record<string, number>;
+  /** The longest time from start to a final status, in seconds, by kind of flow. */
+  slowestSeconds: Record<string, number>;
   kills: { worker: number };
   restarts: { gateway: number; temporal: number };
   unexpectedExits: Record<string, number>;
@@ -110,7 +113,9 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       sandboxUrl: stack.sandboxUrl,
       apiKey: stack.apiKey,
       paymentTtlMs: options.paymentTtlSeconds * 1000,
-      boundMs: (options.paymentTtlSeconds + options.otpTimeoutSeconds) * 1000 + 240_000,
+      // A payout polls Finan with a backoff that reaches 10 minutes (PAYOUT_DEFAULTS.pollMaxIntervalMs): after an
+      // outage, one such interval may pass before it reads the settled payout.
+      boundMs: (options.paymentTtlSeconds + options.otpTimeoutSeconds) * 1000 + PAYOUT_DEFAULTS.pollMaxIntervalMs + 60_000,
     };
     // The flows, each with its own generator (forked in order, so the seed fixes every plan).
     const plans = Array.from({ length: options.flows }, (_, i) => {
@@ -192,6 +197,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const key = `${record.kind} ${record.finalStatus ?? 'not final'}`;
       finalStatuses[key] = (finalStatuses[key] ?? 0) + 1;
     }
+    const slowestSeconds: Record<string, number> = {};
+    for (const record of records.filter((r) => r.endedAt !== null)) {
+      slowestSeconds[record.kind] = Math.max(slowestSeconds[record.kind] ?? 0, Math.round((record.endedAt! - record.startedAt) / 1000));
+    }
     const { log: _log, out: _out, keepDataDir: _keep, ...shown } = options;
     const report: ChaosReport = {
       seed: options.seed,
@@ -203,6 +212,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         payments: records.reduce((n, r) => n + r.payments.length, 0),
       },
       finalStatuses,
+      slowestSeconds,
       kills: { worker: counts.worker },
       restarts: { gateway: counts.gateway, temporal: counts.temporal },
       unexpectedExits: { ...stack.unexpectedExits },
@@ -234,6 +244,7 @@ export function table(report: ChaosReport): string {
     ['unexpected exits', Object.entries(report.unexpectedExits).filter(([, n]) => n > 0).map(([p, n]) => `${p} ${n}`).join(', ') || '0'],
     ['histories read', `${report.histories.read} (workflow task failures: ${report.histories.workflowTaskFailures}, of which benign ${report.histories.benignWorkflowTaskFailures})`],
     ['secrets sweep', `${report.secrets.hits} hits (${report.secrets.needles} secrets in ${report.secrets.searched.logFiles} logs, ${report.secrets.searched.searchAttributeSets} search-attribute sets, ${report.secrets.searched.rawHistories} raw histories)`],
+    ['slowest flow to end', Object.entries(report.slowestSeconds).map(([kind, s]) => `${kind} ${s} s`).join(', ')],
     ['violations', String(report.violations.length)],
     ['seed', String(report.seed)],
     ['wall time', `${report.wallSeconds} s`],
