@@ -4,55 +4,15 @@
  * the secret key, request headers or bodies.
  */
 import { STATUS_CODES } from 'node:http';
+import type { ProviderErrorDetails, ProviderErrorJSON } from '../errors';
+import { ProviderError } from '../errors';
 
-export interface FinanErrorDetails {
-  httpStatus?: number;
-  /** Finan's business code from the envelope (104000 for errors), not the HTTP status. */
-  providerCode?: number;
-  requestId?: string;
-  /** `message.error`, else `message.content`, from Finan's envelope. */
-  providerMessage?: string;
-  cause?: unknown;
-}
+export type FinanErrorDetails = ProviderErrorDetails<number>;
 
-export interface FinanErrorJSON {
-  name: string;
-  message: string;
-  httpStatus: number | undefined;
-  providerCode: number | undefined;
-  requestId: string | undefined;
-  providerMessage: string | undefined;
-  retryable: boolean;
-}
+export type FinanErrorJSON = ProviderErrorJSON<number>;
 
-export abstract class FinanError extends Error {
+export abstract class FinanError extends ProviderError<number> {
   override name = 'FinanError';
-  abstract readonly retryable: boolean;
-  readonly httpStatus: number | undefined;
-  readonly providerCode: number | undefined;
-  readonly requestId: string | undefined;
-  readonly providerMessage: string | undefined;
-
-  protected constructor(message: string, details: FinanErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.httpStatus = details.httpStatus;
-    this.providerCode = details.providerCode;
-    this.requestId = details.requestId;
-    this.providerMessage = details.providerMessage;
-  }
-
-  /** What may be logged or put in a Temporal failure's details: an explicit allow-list of fields. */
-  toJSON(): FinanErrorJSON {
-    return {
-      name: this.name,
-      message: this.message,
-      httpStatus: this.httpStatus,
-      providerCode: this.providerCode,
-      requestId: this.requestId,
-      providerMessage: this.providerMessage,
-      retryable: this.retryable,
-    };
-  }
 }
 
 /** An error answered by Finan with an HTTP status. */

@@ -3,54 +3,15 @@
  * `error`, when there is one) and the request id, never a token, a code or the client secret.
  */
 import { STATUS_CODES } from 'node:http';
+import type { ProviderErrorDetails, ProviderErrorJSON } from '../errors';
+import { ProviderError } from '../errors';
 
-export interface SepayErrorDetails {
-  httpStatus?: number;
-  /** The OAuth `error` of the token endpoint (`invalid_grant`, `invalid_client`), when SePay gave one. */
-  providerCode?: string;
-  requestId?: string;
-  providerMessage?: string;
-  cause?: unknown;
-}
+export type SepayErrorDetails = ProviderErrorDetails<string>;
 
-export interface SepayErrorJSON {
-  name: string;
-  message: string;
-  httpStatus: number | undefined;
-  providerCode: string | undefined;
-  requestId: string | undefined;
-  providerMessage: string | undefined;
-  retryable: boolean;
-}
+export type SepayErrorJSON = ProviderErrorJSON<string>;
 
-export abstract class SepayError extends Error {
+export abstract class SepayError extends ProviderError<string> {
   override name = 'SepayError';
-  abstract readonly retryable: boolean;
-  readonly httpStatus: number | undefined;
-  readonly providerCode: string | undefined;
-  readonly requestId: string | undefined;
-  readonly providerMessage: string | undefined;
-
-  protected constructor(message: string, details: SepayErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.httpStatus = details.httpStatus;
-    this.providerCode = details.providerCode;
-    this.requestId = details.requestId;
-    this.providerMessage = details.providerMessage;
-  }
-
-  /** What may be logged or put in a Temporal failure's details. */
-  toJSON(): SepayErrorJSON {
-    return {
-      name: this.name,
-      message: this.message,
-      httpStatus: this.httpStatus,
-      providerCode: this.providerCode,
-      requestId: this.requestId,
-      providerMessage: this.providerMessage,
-      retryable: this.retryable,
-    };
-  }
 }
 
 interface HttpDetails extends SepayErrorDetails {

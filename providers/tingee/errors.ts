@@ -4,6 +4,8 @@
  * (a create-or-update body holds the account's password).
  */
 import { STATUS_CODES } from 'node:http';
+import type { ProviderErrorDetails, ProviderErrorJSON } from '../errors';
+import { ProviderError } from '../errors';
 
 /** Tingee's authentication codes (the page's table), each with the message an operator can act on. */
 export const TINGEE_AUTH_CODES = {
@@ -15,54 +17,12 @@ export const TINGEE_AUTH_CODES = {
   signature: '97',
 } as const;
 
-export interface TingeeErrorDetails {
-  httpStatus?: number;
-  /** Tingee's code from the envelope ("97", "1001", ...), not the HTTP status. */
-  providerCode?: string;
-  /** `x-request-id` of the answer, when there is one (Tingee's envelope carries none). */
-  requestId?: string;
-  providerMessage?: string;
-  cause?: unknown;
-}
+export type TingeeErrorDetails = ProviderErrorDetails<string>;
 
-export interface TingeeErrorJSON {
-  name: string;
-  message: string;
-  httpStatus: number | undefined;
-  providerCode: string | undefined;
-  requestId: string | undefined;
-  providerMessage: string | undefined;
-  retryable: boolean;
-}
+export type TingeeErrorJSON = ProviderErrorJSON<string>;
 
-export abstract class TingeeError extends Error {
+export abstract class TingeeError extends ProviderError<string> {
   override name = 'TingeeError';
-  abstract readonly retryable: boolean;
-  readonly httpStatus: number | undefined;
-  readonly providerCode: string | undefined;
-  readonly requestId: string | undefined;
-  readonly providerMessage: string | undefined;
-
-  protected constructor(message: string, details: TingeeErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.httpStatus = details.httpStatus;
-    this.providerCode = details.providerCode;
-    this.requestId = details.requestId;
-    this.providerMessage = details.providerMessage;
-  }
-
-  /** What may be logged or put in a Temporal failure's details: an explicit allow-list of fields. */
-  toJSON(): TingeeErrorJSON {
-    return {
-      name: this.name,
-      message: this.message,
-      httpStatus: this.httpStatus,
-      providerCode: this.providerCode,
-      requestId: this.requestId,
-      providerMessage: this.providerMessage,
-      retryable: this.retryable,
-    };
-  }
 }
 
 export interface TingeeAnswerDetails extends TingeeErrorDetails {
