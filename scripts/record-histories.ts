@@ -24,7 +24,7 @@ import type { einvoiceAccountWorkflow } from '../workflows/einvoice-account/work
 import { createPaymentsClient } from '../client/payments';
 import { FinanClient } from '../providers/finan/client';
 import { FINAN_LOW_BALANCE_ACCOUNT_ID, FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../sandbox/server';
-import { WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { InvoicePaymentInput } from '../workflows/invoice/messages';
 import type { PaymentRequestInput } from '../workflows/payment-request/messages';
 import type { PayoutInput } from '../workflows/payout/messages';
@@ -167,8 +167,9 @@ async function main(): Promise<void> {
     connection: env.nativeConnection,
     taskQueue: WORKFLOW_TASK_QUEUE,
     workflowsPath: require.resolve('../workflows'),
-    // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them.
-    activities: createPaymentFlowActivities({ flows: createPaymentsClient(env.client) }),
+    // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them, over a plain client (the
+    // time-skipping client's result() moves the server's clock lock, which only the recording itself may do).
+    activities: createPaymentFlowActivities({ flows: createPaymentsClient(new Client({ connection: env.connection, namespace: env.namespace })) }),
   });
   const activityWorker = await Worker.create({
     connection: env.nativeConnection,

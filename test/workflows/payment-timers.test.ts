@@ -11,7 +11,7 @@ import { FinanClient } from '../../providers/finan/client';
 import { decodeVietQr } from '../../providers/vietqr';
 import type { RunningSandbox } from '../../sandbox/server';
 import { FINAN_SOURCE_ACCOUNT_ID, startSandbox } from '../../sandbox/server';
-import { WorkflowFailedError, WorkflowIdReusePolicy } from '@temporalio/client';
+import { Client, WorkflowFailedError, WorkflowIdReusePolicy } from '@temporalio/client';
 import type { ApplicationFailure } from '@temporalio/common';
 import { createPaymentFlowActivities } from '../../activities/reconciliation';
 import { createPaymentsClient } from '../../client/payments';
@@ -77,8 +77,9 @@ async function withWorkers<T>(activities: object, fn: () => Promise<T>): Promise
     connection: env.nativeConnection,
     taskQueue: WORKFLOW_TASK_QUEUE,
     workflowBundle: bundle,
-    // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them.
-    activities: createPaymentFlowActivities({ flows: createPaymentsClient(env.client) }),
+    // The reconciliation's Temporal-side lookups, as workers/worker.ts registers them: over a plain client, since the
+    // time-skipping client's result() locks and unlocks the server's clock, which only the test itself may do.
+    activities: createPaymentFlowActivities({ flows: createPaymentsClient(new Client({ connection: env.connection, namespace: env.namespace })) }),
   });
   const activityWorker = await Worker.create({ connection: env.nativeConnection, taskQueue: FINAN_TASK_QUEUE, activities });
   return workflowWorker.runUntil(activityWorker.runUntil(fn));
