@@ -161,14 +161,15 @@ export interface SecretHit {
   secret: string;
 }
 
-/** Every configured secret, every OTP used and the marker PII, looked for in logs, search attributes and raw history bytes. */
-export async function secretsSweep(stack: ChaosStack, records: FlowRecord[]): Promise<{ hits: SecretHit[]; searched: Record<string, number>; needles: number }> {
+/** Every configured secret, every OTP used, the marker PII and the settings' secrets (`more`), looked for in logs, search attributes and raw history bytes. */
+export async function secretsSweep(stack: ChaosStack, records: FlowRecord[], more: [string, string][] = []): Promise<{ hits: SecretHit[]; searched: Record<string, number>; needles: number }> {
   const needles: [string, string][] = [
     ['FINAN_SECRET_KEY', stack.secrets.finanSecretKey],
     ['API key', stack.secrets.apiKey],
     ['encryption key', stack.secrets.encryptionKey],
     ['marker beneficiary name', MARKER_BENEFICIARY],
     ...[...new Set(records.flatMap((r) => r.otpCodes))].map((otp): [string, string] => ['OTP code', `"${otp}"`]),
+    ...more,
   ];
   const hits: SecretHit[] = [];
   const searched: Record<string, number> = { logFiles: 0, searchAttributeSets: 0, rawHistories: 0 };

@@ -52,7 +52,7 @@ interface Answer {
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** One gateway call, retried while the gateway (connection refused) or Temporal (502-504) is away. */
-async function gateway(driver: Driver, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, untilMs = Date.now() + driver.boundMs): Promise<Answer> {
+export async function gateway(driver: Driver, method: string, path: string, body?: unknown, headers: Record<string, string> = {}, untilMs = Date.now() + driver.boundMs): Promise<Answer> {
   for (;;) {
     try {
       const response = await fetch(`${driver.gatewayUrl}${path}`, {

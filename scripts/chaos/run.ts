@@ -20,10 +20,16 @@ import type { Prng } from './prng';
 import { prng } from './prng';
 import type { ChaosStack } from './processes';
 import { startChaosStack } from './processes';
+import type { CustomerRecord, EinvoiceAccountRecord, SepayCallRecord } from './settings';
+import { customerFlow, einvoiceAccountFlow, sepayCall, sepayConsent, settingsViolations } from './settings';
 
 export interface ChaosOptions {
   seed: number;
   flows: number;
+  /** Settings traffic on top of the money flows: Finan customers, Tingee e-invoice accounts, SePay company calls. */
+  customers: number;
+  einvoiceAccounts: number;
+  sepayCalls: number;
   concurrency: number;
   /** Mean time between two chaos events. */
   meanGapMs: number;
@@ -35,19 +41,19 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-export const QUICK: Omit<ChaosOptions, 'seed'> = { flows: 40, concurrency: 20, meanGapMs: 5_000, paymentTtlSeconds: 20, otpTimeoutSeconds: 30, reconcileEverySeconds: 10 };
-export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, concurrency: 40, meanGapMs: 5_000, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
+export const QUICK: Omit<ChaosOptions, 'seed'> = { flows: 40, customers: 6, einvoiceAccounts: 4, sepayCalls: 6, concurrency: 20, meanGapMs: 5_000, paymentTtlSeconds: 20, otpTimeoutSeconds: 30, reconcileEverySeconds: 10 };
+export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, customers: 60, einvoiceAccounts: 30, sepayCalls: 40, concurrency: 40, meanGapMs: 5_000, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
 
 export interface ChaosReport {
   seed: number;
-  flows: { total: number; payouts: number; paymentRequests: number; invoices: number; payments: number };
+  flows: { total: number; payouts: number; paymentRequests: number; invoices: number; payments: number; customers: number; einvoiceAccounts: number; sepayCalls: number };
   finalStatuses: Record<string, number>;
   /** The longest time from start to a final status, in seconds, by kind of flow. */
   slowestSeconds: Record<string, number>;
   kills: { worker: number };
   restarts: { gateway: number; temporal: number };
   unexpectedExits: Record<string, number>;
-  faults: { provider: number; webhook: number };
+  faults: { provider: number; webhook: number; sepayTokensExpired: number };
   histories: { read: number; workflowTaskFailures: number; benignWorkflowTaskFailures: number };
   secrets: { needles: number; searched: Record<string, number>; hits: number };
   violations: Violation[];
@@ -105,7 +111,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       SANDBOX_TIME_SCALE: '0.02',
     },
   });
-  const counts = { worker: 0, gateway: 0, temporal: 0, provider: 0, webhook: 0 };
+  const counts = { worker: 0, gateway: 0, temporal: 0, provider: 0, webhook: 0, sepayTokensExpired: 0 };
+  const customers: CustomerRecord[] = [];
+  const einvoiceAccounts: EinvoiceAccountRecord[] = [];
+  const sepayCalls: SepayCallRecord[] = [];
+  let sepayAuthorizationCode: string | null = null;
   const records: FlowRecord[] = [];
   try {
     const driver: Driver = {
@@ -122,17 +132,40 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       const own = rng.fork();
       const kind = own.next();
       const reference = `CHAOS-${options.seed}-${i}`;
-      return () => (kind < 0.45 ? payoutFlow(driver, own, `${reference}-PO`) : kind < 0.85 ? paymentRequestFlow(driver, own, `${reference}-PR`) : invoiceFlow(driver, own, `${reference}-INV`));
+      return async () => {
+        records.push(await (kind < 0.45 ? payoutFlow(driver, own, `${reference}-PO`) : kind < 0.85 ? paymentRequestFlow(driver, own, `${reference}-PR`) : invoiceFlow(driver, own, `${reference}-INV`)));
+      };
     });
     const chaosRng = rng.fork();
+    // The settings traffic, forked after the money flows and the chaos (so adding it keeps their plans and schedule), spread over the run.
+    const settingsPlans: (() => Promise<void>)[] = [
+      ...Array.from({ length: options.customers }, (_, i) => {
+        const own = rng.fork();
+        return async () => void customers.push(await customerFlow(driver, own, `CHAOS-${options.seed}-${i}-CU`));
+      }),
+      ...Array.from({ length: options.einvoiceAccounts }, (_, i) => {
+        const own = rng.fork();
+        return async () => void einvoiceAccounts.push(await einvoiceAccountFlow(driver, own, `09${String(options.seed % 1000).padStart(3, '0')}${String(i).padStart(5, '0')}`));
+      }),
+      ...Array.from({ length: options.sepayCalls }, () => {
+        const own = rng.fork();
+        return async () => void sepayCalls.push(await sepayCall(driver, own));
+      }),
+    ];
+    const mixRng = rng.fork();
+    const sepayFaultRng = rng.fork();
+    for (const plan of settingsPlans) plans.splice(mixRng.int(0, plans.length), 0, plan);
+    // One consent before any SePay call, as the company's admin would give it.
+    if (options.sepayCalls > 0) sepayAuthorizationCode = await sepayConsent(driver);
     let running = true;
     const traffic = (async () => {
       let next = 0;
       const lane = async () => {
         while (next < plans.length) {
           const plan = plans[next++]!;
-          records.push(await plan());
-          if (records.length % 25 === 0) log(`chaos: ${records.length}/${plans.length} flows ended`);
+          await plan();
+          const ended = records.length + customers.length + einvoiceAccounts.length + sepayCalls.length;
+          if (ended % 25 === 0) log(`chaos: ${ended}/${plans.length} flows ended`);
         }
       };
       await Promise.all(Array.from({ length: options.concurrency }, lane));
@@ -147,6 +180,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         if (!running) break;
         const event = chaosRng.pick(EVENTS);
         log(`chaos: ${event}`);
+        if (options.sepayCalls > 0 && sepayFaultRng.chance(0.3)) {
+          // Every SePay access token expires: the next company call gets a 401 and dongflow refreshes.
+          log('chaos: expire-sepay-tokens');
+          await fetch(`${stack.sandboxUrl}/_sandbox/sepay/tokens/expire`, { method: 'POST' });
+          counts.sepayTokensExpired++;
+        }
         if (event === 'kill-worker') {
           await stack.kill('worker');
           counts.worker++;
@@ -186,9 +225,14 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     log('chaos: flows done; checking the money, the histories and the secrets');
     const money = await moneyViolations(stack, records);
     const history = await historyFindings(stack, records);
-    const sweep = await secretsSweep(stack, records);
+    const settings = await settingsViolations(driver, customers, einvoiceAccounts, sepayCalls);
+    const sweep = await secretsSweep(stack, records, [
+      ...[...new Set(einvoiceAccounts.flatMap((a) => a.passwords))].map((password): [string, string] => ['Tingee password', password]),
+      ...(sepayAuthorizationCode ? [['SePay authorization code', sepayAuthorizationCode] as [string, string]] : []),
+    ]);
     const violations = [
       ...money,
+      ...settings,
       ...history.violations,
       ...sweep.hits.map((hit) => ({ invariant: 'no secret in logs, search attributes or raw history', reference: hit.where, detail: hit.secret })),
     ];
@@ -205,18 +249,21 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const report: ChaosReport = {
       seed: options.seed,
       flows: {
-        total: records.length,
+        total: records.length + customers.length + einvoiceAccounts.length + sepayCalls.length,
         payouts: records.filter((r) => r.kind === 'payout').length,
         paymentRequests: records.filter((r) => r.kind === 'payment-request').length,
         invoices: records.filter((r) => r.kind === 'invoice').length,
         payments: records.reduce((n, r) => n + r.payments.length, 0),
+        customers: customers.length,
+        einvoiceAccounts: einvoiceAccounts.length,
+        sepayCalls: sepayCalls.length,
       },
       finalStatuses,
       slowestSeconds,
       kills: { worker: counts.worker },
       restarts: { gateway: counts.gateway, temporal: counts.temporal },
       unexpectedExits: { ...stack.unexpectedExits },
-      faults: { provider: counts.provider, webhook: counts.webhook },
+      faults: { provider: counts.provider, webhook: counts.webhook, sepayTokensExpired: counts.sepayTokensExpired },
       histories: { read: history.histories, workflowTaskFailures: history.taskFailures, benignWorkflowTaskFailures: history.benignTaskFailures },
       secrets: { needles: sweep.needles, searched: sweep.searched, hits: sweep.hits.length },
       violations,
@@ -238,9 +285,10 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 export function table(report: ChaosReport): string {
   const rows: [string, string][] = [
     ['flows', `${report.flows.total} (${report.flows.payouts} payouts, ${report.flows.paymentRequests} payment requests, ${report.flows.invoices} invoices; ${report.flows.payments} payments made)`],
+    ['settings flows', `${report.flows.customers} Finan customers, ${report.flows.einvoiceAccounts} Tingee e-invoice accounts, ${report.flows.sepayCalls} SePay company calls`],
     ['kills (worker SIGKILL)', String(report.kills.worker)],
     ['restarts (gateway / Temporal)', `${report.restarts.gateway} / ${report.restarts.temporal}`],
-    ['faults (provider / webhook)', `${report.faults.provider} / ${report.faults.webhook}`],
+    ['faults (provider / webhook / SePay tokens expired)', `${report.faults.provider} / ${report.faults.webhook} / ${report.faults.sepayTokensExpired}`],
     ['unexpected exits', Object.entries(report.unexpectedExits).filter(([, n]) => n > 0).map(([p, n]) => `${p} ${n}`).join(', ') || '0'],
     ['histories read', `${report.histories.read} (workflow task failures: ${report.histories.workflowTaskFailures}, of which benign ${report.histories.benignWorkflowTaskFailures})`],
     ['secrets sweep', `${report.secrets.hits} hits (${report.secrets.needles} secrets in ${report.secrets.searched.logFiles} logs, ${report.secrets.searched.searchAttributeSets} search-attribute sets, ${report.secrets.searched.rawHistories} raw histories)`],
