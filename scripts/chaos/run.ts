@@ -33,6 +33,8 @@ export interface ChaosOptions {
   concurrency: number;
   /** Mean time between two chaos events. */
   meanGapMs: number;
+  /** Process kills and restarts the run makes at least, however fast the traffic ends (the schedule goes on until then). */
+  minProcessEvents: number;
   paymentTtlSeconds: number;
   otpTimeoutSeconds: number;
   reconcileEverySeconds: number;
@@ -41,8 +43,8 @@ export interface ChaosOptions {
   log?: (line: string) => void;
 }
 
-export const QUICK: Omit<ChaosOptions, 'seed'> = { flows: 40, customers: 6, einvoiceAccounts: 4, sepayCalls: 6, concurrency: 20, meanGapMs: 5_000, paymentTtlSeconds: 20, otpTimeoutSeconds: 30, reconcileEverySeconds: 10 };
-export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, customers: 60, einvoiceAccounts: 30, sepayCalls: 40, concurrency: 40, meanGapMs: 5_000, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
+export const QUICK: Omit<ChaosOptions, 'seed'> = { flows: 40, customers: 6, einvoiceAccounts: 4, sepayCalls: 6, concurrency: 20, meanGapMs: 5_000, minProcessEvents: 4, paymentTtlSeconds: 20, otpTimeoutSeconds: 30, reconcileEverySeconds: 10 };
+export const FULL: Omit<ChaosOptions, 'seed'> = { flows: 500, customers: 60, einvoiceAccounts: 30, sepayCalls: 40, concurrency: 40, meanGapMs: 5_000, minProcessEvents: 20, paymentTtlSeconds: 30, otpTimeoutSeconds: 45, reconcileEverySeconds: 15 };
 
 export interface ChaosReport {
   seed: number;
@@ -175,9 +177,13 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
 
     const faults = { rules: [] as unknown[], webhooks: {} as Record<string, unknown> };
     const chaos = (async () => {
-      while (running) {
+      // The same seeded schedule whatever the machine's speed; on a fast machine it runs on past the traffic until the
+      // run has made its minimum of process kills and restarts.
+      const processEvents = () => counts.worker + counts.gateway + counts.temporal;
+      const goOn = () => running || processEvents() < options.minProcessEvents;
+      while (goOn()) {
         await new Promise((r) => setTimeout(r, chaosRng.int(options.meanGapMs / 2, (options.meanGapMs * 3) / 2)));
-        if (!running) break;
+        if (!goOn()) break;
         const event = chaosRng.pick(EVENTS);
         log(`chaos: ${event}`);
         if (options.sepayCalls > 0 && sepayFaultRng.chance(0.3)) {
