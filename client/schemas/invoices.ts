@@ -7,8 +7,16 @@ const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** Vietnam's offset: a date-only due date ends at midnight in Hà Nội, whatever the server's zone. */
 const VIETNAM_OFFSET = '+07:00';
 
-/** `2024-02-01` → overdue from 2024-02-02T00:00+07:00; an instant with an offset is taken as is. */
+/** Whether `YYYY-MM-DD` at the start of the value names a day of the calendar (`Date.parse` takes 2999-02-30 as March 2). */
+function isCalendarDate(value: string): boolean {
+  const [year, month, day] = value.slice(0, 10).split('-').map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCFullYear() === year && date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
+}
+
+/** `2024-02-01` → overdue from 2024-02-02T00:00+07:00; an instant with an offset is taken as is; NaN for no such day. */
 export function dueInstant(value: string): number {
+  if (!isCalendarDate(value)) return Number.NaN;
   if (ISO_DATE.test(value)) return Date.parse(`${value}T00:00:00${VIETNAM_OFFSET}`) + 24 * 3600_000;
   return Date.parse(value);
 }
