@@ -3,61 +3,35 @@
  * (every log line at trace level captured) saves an account twice through the gateway; then the workflow history is
  * fetched with a raw client (no codec) and every payload, search attribute, memo and failure is searched for both
  * passwords; with the codec the update's input holds the password (so it is there, AES-GCM encrypted); the API's
- * answers, the process's output and the Temporal server's log never hold it.
+ * answers, the process's npm.output() and the Temporal server's log never hold it.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFor } from '../../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../../codec/keys';
 import { einvoiceAccountWorkflowId } from '../../workflows/einvoice-account/messages';
-import { freePort } from '../helpers/ports';
+import type { RunningNpmStart } from '../helpers/npm-start';
+import { startNpmStart } from '../helpers/npm-start';
 
-const root = resolve(__dirname, '../..');
 const FIRST_PASSWORD = 'Tingee-Pass-1f6e0a';
 const SECOND_PASSWORD = 'Tingee-Pass-2c9d4b';
 const TAX_CODE = '0312345678';
 
 let child: ChildProcess;
-let output = '';
+let npm: RunningNpmStart;
 let dataDir: string;
 let temporalPort: number;
 let gatewayUrl: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'dongflow-tingee-secrets-'));
-  const [temporal, ui, gateway, sandbox, metrics, codec] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  temporalPort = temporal;
-  child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
-      DONGFLOW_DATA_DIR: dataDir,
-      TEMPORAL_PORT: String(temporal),
-      TEMPORAL_UI_PORT: String(ui),
-      GATEWAY_PORT: String(gateway),
-      SANDBOX_PORT: String(sandbox),
-      DONGFLOW_WORKER_METRICS_PORT: String(metrics),
-      DONGFLOW_CODEC_PORT: String(codec),
-      // Everything dongflow and the Temporal SDK would ever log.
-      LOG_LEVEL: 'trace',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  gatewayUrl = /Gateway \(REST API\) +(\S+)/.exec(output)![1]!;
-  apiKey = /Development API key +(dfk_\S+)/.exec(output)![1]!;
+  // Everything dongflow and the Temporal SDK would ever log.
+  npm = await startNpmStart({ dataDir: mkdtempSync(join(tmpdir(), 'dongflow-tingee-secrets-')), logLevel: 'trace' });
+  ({ child, dataDir, gatewayUrl, apiKey } = npm);
+  temporalPort = npm.ports.temporal;
 });
 
 afterAll(async () => {
@@ -139,11 +113,11 @@ test('the password is in no history payload, search attribute, memo, answer or l
   child.kill('SIGTERM');
   await exited;
   // The logs were on (trace) and saw the saves, but never a password.
-  expect(output).toContain('E-invoice account created at Tingee');
-  expect(output).toContain('E-invoice account updated at Tingee');
+  expect(npm.output()).toContain('E-invoice account created at Tingee');
+  expect(npm.output()).toContain('E-invoice account updated at Tingee');
   const serverLog = readFileSync(join(dataDir, 'temporal-server.log'), 'utf8');
   for (const secret of [FIRST_PASSWORD, SECOND_PASSWORD]) {
-    expect(output).not.toContain(secret);
+    expect(npm.output()).not.toContain(secret);
     expect(serverLog).not.toContain(secret);
   }
 });

@@ -3,22 +3,21 @@
  * (every log line at trace level captured) connects SePay, reads the company, and refreshes after SePay expired the
  * access token. The tokens are read back from history *with* the codec (they are there, AES-GCM encrypted); then
  * the raw history (no codec), the flow's description (search attributes, memo), the workflow ids, the API's answers,
- * the process's output and the Temporal server's log are searched for every one of them, and for the one-time code.
+ * the process's npm.output() and the Temporal server's log are searched for every one of them, and for the one-time code.
  */
 import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { dataConverterFor } from '../../codec/data-converter';
 import { loadOrCreateLocalKeyRing } from '../../codec/keys';
 import { SEPAY_CREDENTIALS_WORKFLOW_ID } from '../../workflows/sepay/messages';
-import { freePort } from '../helpers/ports';
+import type { RunningNpmStart } from '../helpers/npm-start';
+import { startNpmStart } from '../helpers/npm-start';
 
-const root = resolve(__dirname, '../..');
 let child: ChildProcess;
-let output = '';
+let npm: RunningNpmStart;
 let dataDir: string;
 let temporalPort: number;
 let gatewayUrl: string;
@@ -26,35 +25,11 @@ let sandboxUrl: string;
 let apiKey: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'dongflow-sepay-secrets-'));
-  const [temporal, ui, gateway, sandbox, metrics, codec] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  temporalPort = temporal;
-  child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
-      DONGFLOW_DATA_DIR: dataDir,
-      TEMPORAL_PORT: String(temporal),
-      TEMPORAL_UI_PORT: String(ui),
-      GATEWAY_PORT: String(gateway),
-      SANDBOX_PORT: String(sandbox),
-      DONGFLOW_WORKER_METRICS_PORT: String(metrics),
-      DONGFLOW_CODEC_PORT: String(codec),
-      LOG_LEVEL: 'trace',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!output.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${output.slice(-4000)}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  gatewayUrl = /Gateway \(REST API\) +(\S+)/.exec(output)![1]!;
-  sandboxUrl = /Provider sandbox +(\S+)/.exec(output)![1]!;
-  apiKey = /Development API key +(dfk_\S+)/.exec(output)![1]!;
+  // Everything dongflow and the Temporal SDK would ever log.
+  npm = await startNpmStart({ dataDir: mkdtempSync(join(tmpdir(), 'dongflow-sepay-secrets-')), logLevel: 'trace' });
+  ({ child, dataDir, gatewayUrl, apiKey } = npm);
+  temporalPort = npm.ports.temporal;
+  sandboxUrl = `http://127.0.0.1:${npm.ports.sandbox}`;
 });
 
 afterAll(async () => {
@@ -137,8 +112,8 @@ test('no SePay token or code is in history, search attributes, memo, workflow id
     child.kill('SIGTERM');
     await exited;
     // The callback's request line was logged (trace), with its code and state redacted.
-    expect(output).toContain('"url":"/v1/sepay/callback?state=[redacted]&code=[redacted]"');
-    for (const secret of [...secrets, code]) expect(output).not.toContain(secret);
+    expect(npm.output()).toContain('"url":"/v1/sepay/callback?state=[redacted]&code=[redacted]"');
+    for (const secret of [...secrets, code]) expect(npm.output()).not.toContain(secret);
   } finally {
     await connection.close();
   }
