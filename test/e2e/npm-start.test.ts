@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { startNpmStart } from '../helpers/npm-start';
 import { freePort } from '../helpers/ports';
 
 const root = resolve(__dirname, '../..');
@@ -23,35 +24,11 @@ async function listening(port: number): Promise<boolean> {
   });
 }
 
-async function startStack(
-  dataDir = mkdtempSync(join(tmpdir(), 'dongflow-start-')),
-): Promise<{ child: ChildProcess; output: () => string; ports: number[]; dataDir: string }> {
-  const [temporal, ui, gateway, sandbox, metrics, codec] = await Promise.all([freePort(), freePort(), freePort(), freePort(), freePort(), freePort()]);
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
-    cwd: root,
-    env: {
-      PATH: process.env.PATH,
-      TEMPORAL_CLI_PATH: process.env.TEMPORAL_CLI_PATH,
-      DONGFLOW_DATA_DIR: dataDir,
-      TEMPORAL_PORT: String(temporal),
-      TEMPORAL_UI_PORT: String(ui),
-      GATEWAY_PORT: String(gateway),
-      SANDBOX_PORT: String(sandbox),
-      DONGFLOW_WORKER_METRICS_PORT: String(metrics),
-      DONGFLOW_CODEC_PORT: String(codec),
-      LOG_LEVEL: 'warn',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  const deadline = Date.now() + 90_000;
-  while (!out.includes('Press Ctrl-C to stop')) {
-    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`npm start did not come up:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { child, output: () => out, ports: [temporal, ui, gateway, sandbox, metrics, codec], dataDir };
+/** `npm start` on free ports (test/helpers/npm-start.ts), with its ports as a list to check each one. */
+async function startStack(dataDir?: string): Promise<{ child: ChildProcess; output: () => string; ports: number[]; dataDir: string }> {
+  const started = await startNpmStart({ dataDir });
+  const { temporal, ui, gateway, sandbox, metrics, codec } = started.ports;
+  return { child: started.child, output: () => started.output(), ports: [temporal, ui, gateway, sandbox, metrics, codec], dataDir: started.dataDir };
 }
 
 test.each(['SIGTERM', 'SIGINT'] as const)('on %s it stops everything it started, and prints where everything was', async (signal) => {
