@@ -32,14 +32,31 @@ export async function isolatedConfig(dataDir: string, env: Record<string, string
 }
 
 export async function startTestStack(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; runWorker?: boolean } = {}): Promise<TestStack> {
+  // A free port can be taken by a parallel test between our probe and our listen: then the stack starts again on others.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startTestStackOnce(opts);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE' || attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startTestStackOnce(opts: { env?: Record<string, string>; sandbox?: SandboxOptions; runWorker?: boolean }): Promise<TestStack> {
   const dataDir = mkdtempSync(join(tmpdir(), 'dongflow-test-'));
   const config = await isolatedConfig(dataDir, { LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...opts.env });
-  const stack = await startStack({
-    config,
-    logger: createLogger({ level: config.logLevel }),
-    sandbox: { finan: { processingDelayMs: 300 }, ...opts.sandbox },
-    runWorker: opts.runWorker,
-  });
+  let stack: RunningStack;
+  try {
+    stack = await startStack({
+      config,
+      logger: createLogger({ level: config.logLevel }),
+      sandbox: { finan: { processingDelayMs: 300 }, ...opts.sandbox },
+      runWorker: opts.runWorker,
+    });
+  } catch (err) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw err;
+  }
   return {
     ...stack,
     dataDir,
